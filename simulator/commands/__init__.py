@@ -1,0 +1,1 @@
+"""Sub-commands of `media77-sim`, one module each."""

@@ -1,0 +1,126 @@
+"""`media77-sim serve`: run the simulator until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from dataclasses import fields
+from typing import Any
+
+from simulator.cli import UsageError
+from simulator.config import Config, ConfigError, build_config, env_name, flag_name
+from simulator.fixtures import FixtureError
+from simulator.server import Simulator
+
+SKIP_FLAGS = {"admin_token"}  # a secret: environment only, never on a command line
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the simulator",
+        description="Run the simulator. Every option can also be set in a TOML file "
+        "(--config) or a MEDIA77_SIM_* environment variable; flags win over variables, "
+        "variables over the file. The admin token is MEDIA77_SIM_ADMIN_TOKEN only.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--config", metavar="FILE.toml", help="TOML file of settings (env: MEDIA77_SIM_CONFIG)"
+    )
+    for f in fields(Config):
+        if f.name in SKIP_FLAGS:
+            continue
+        help_text = f"{f.metadata.get('help', '')} (env: {env_name(f.name)})"
+        if isinstance(f.default, bool):
+            parser.add_argument(
+                flag_name(f.name),
+                dest=f.name,
+                action="store_true",
+                default=argparse.SUPPRESS,
+                help=help_text,
+            )
+            continue
+        parser.add_argument(
+            flag_name(f.name),
+            dest=f.name,
+            default=argparse.SUPPRESS,
+            type=int if isinstance(f.default, int) else str,
+            choices=f.metadata.get("choices"),
+            metavar=None if f.metadata.get("choices") else f.name.split("_")[-1].upper(),
+            help=f"{help_text}; default: {f.default!r}",
+        )
+    parser.set_defaults(run=run)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps(
+            {
+                "level": record.levelname.lower(),
+                "logger": record.name,
+                "message": record.getMessage(),
+            }
+        )
+
+
+def configure_logging(log_format: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+
+
+def banner(simulator: Simulator) -> str:
+    org = simulator.sim.store.default_organization()
+    url = simulator.url
+    return "\n".join(
+        [
+            f"media77-simulator listening on {url} ({simulator.config.environment}, "
+            f"{simulator.config.clock} clock, db {simulator.config.db})",
+            f"  launch URL:  {simulator.launch_url()}",
+            f"  API token:   {org.token}  (organization {org.name!r})",
+            f"  progress:    curl -s {url}/api/reports/progress -H 'Content-Type: application/json'"
+            f' -d \'{{"token": "{org.token}"}}\'',
+            f"  dashboard:   {url}/_sim/dashboard",
+            f"  health:      {url}/_sim/health",
+        ]
+    )
+
+
+async def serve(config: Config) -> None:
+    simulator = Simulator(config)
+    await simulator.start()
+    print(banner(simulator), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        print("media77-simulator stopping", file=sys.stderr, flush=True)
+        await simulator.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    flags = {f.name: getattr(args, f.name) for f in fields(Config) if hasattr(args, f.name)}
+    try:
+        config = build_config(flags, config_file=args.config)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    configure_logging(config.log_format)
+    try:
+        asyncio.run(serve(config))
+    except (FixtureError, ConfigError) as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(
+            f"cannot listen on {config.host}:{config.port}: {error.strerror or error}"
+        ) from None
+    return 0

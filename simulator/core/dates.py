@@ -1,0 +1,51 @@
+"""Date formats of the vendor's wire: UTC, second precision, no offset."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+WIRE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+_ISO = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?)?"
+    r"(Z|[+-]00:?00)?$"
+)
+
+
+def to_wire(moment: datetime | None) -> str:
+    """`YYYY-MM-DDTHH:MM:SS` in UTC; `""` for no date, as the vendor sends empty dates."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime(WIRE_FORMAT)
+
+
+def parse_utc(text: str) -> datetime:
+    """Parse the date forms integrators send (with or without milliseconds and `Z`).
+
+    Only UTC is accepted: the vendor documents every date as UTC, and silently
+    converting another offset would hide an integrator's bug.
+    """
+    match = _ISO.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not an ISO-8601 UTC date/time like 2020-01-01T00:00:00Z")
+    year, month, day, hour, minute, second, fraction, _zone = match.groups()
+    micro = int((fraction or "0").ljust(6, "0"))
+    return datetime(
+        int(year),
+        int(month),
+        int(day),
+        int(hour or 0),
+        int(minute or 0),
+        int(second or 0),
+        micro,
+        tzinfo=UTC,
+    )
+
+
+def from_wire(text: str) -> datetime | None:
+    """Inverse of `to_wire`."""
+    return parse_utc(text) if text else None

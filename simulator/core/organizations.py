@@ -1,0 +1,95 @@
+"""Organizations (integrators): who may launch from where, and with which LMSID."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ENVIRONMENTS = ("staging", "production")
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+class OrganizationError(ValueError):
+    """An organization definition that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    name: str
+    token: str
+    domains: tuple[str, ...]
+    lms_ids: Mapping[str, str] = field(default_factory=dict)
+    user_verification: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "token": self.token,
+            "domains": list(self.domains),
+            "lmsIds": {env: self.lms_ids.get(env, "") for env in ENVIRONMENTS},
+            "userVerification": self.user_verification,
+        }
+
+
+def is_host_name(value: str) -> bool:
+    """RFC 1123 host name (what `dom` must be): labels of letters, digits, hyphens."""
+    if not value or len(value) > 253:
+        return False
+    return all(_HOST_LABEL.match(label) for label in value.lower().rstrip(".").split("."))
+
+
+def domain_allowed(dom: str, patterns: Iterable[str]) -> bool:
+    """Whether `dom` is one of the organization's domains (`*.x` admits any subdomain of x)."""
+    dom = dom.lower().rstrip(".")
+    for pattern in patterns:
+        pattern = pattern.lower().rstrip(".")
+        if pattern.startswith("*."):
+            if dom.endswith(pattern[1:]) and len(dom) > len(pattern) - 1:
+                return True
+        elif dom == pattern:
+            return True
+    return False
+
+
+def parse_organization(data: Mapping[str, Any], where: str = "organization") -> Organization:
+    """Validate one organization from fixtures or `POST /_sim/organizations`."""
+    if not isinstance(data, Mapping):
+        raise OrganizationError(f"{where} must be an object")
+    for key in ("id", "name"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise OrganizationError(f"{where}.{key} must be a non-empty string")
+    token = data.get("token") or str(uuid.uuid4())
+    if not isinstance(token, str):
+        raise OrganizationError(f"{where}.token must be a string")
+    domains = data.get("domains", [])
+    if (
+        not isinstance(domains, list)
+        or not domains
+        or not all(isinstance(d, str) and is_host_name(d.removeprefix("*.")) for d in domains)
+    ):
+        raise OrganizationError(
+            f'{where}.domains must be a non-empty list of host names ("*.example.com" allowed)'
+        )
+    lms_ids = data.get("lmsIds", {})
+    if not isinstance(lms_ids, Mapping) or not all(
+        isinstance(lms_ids.get(env), str) and lms_ids[env] for env in ENVIRONMENTS
+    ):
+        raise OrganizationError(f"{where}.lmsIds must give a staging and a production LMSID")
+    if lms_ids["staging"] == lms_ids["production"]:
+        raise OrganizationError(f"{where}.lmsIds: staging and production must differ")
+    verification = data.get("userVerification", False)
+    if not isinstance(verification, bool):
+        raise OrganizationError(f"{where}.userVerification must be true or false")
+    return Organization(
+        id=data["id"].strip(),
+        name=data["name"].strip(),
+        token=token,
+        domains=tuple(domains),
+        lms_ids={env: lms_ids[env] for env in ENVIRONMENTS},
+        user_verification=verification,
+    )

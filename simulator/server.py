@@ -1,0 +1,181 @@
+"""Running the simulator: `serve`, and `Simulator` for use inside Python and pytest.
+
+`Simulator` starts the real aiohttp server on a real socket, so a test talks to it
+exactly as an integrator's code would. It is an async context manager, and a sync
+one that runs the server on a thread of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+import urllib.parse
+import uuid
+from dataclasses import replace
+from typing import Any, Self
+
+from aiohttp import web
+
+from simulator import fixtures as fixture_files
+from simulator.clock import Clock, make_clock
+from simulator.config import Config
+from simulator.core.dates import parse_utc
+from simulator.service import Simulation
+from simulator.store import Store
+from simulator.web.app import build_app
+
+IN_PROCESS_DEFAULTS: dict[str, Any] = {"port": 0, "db": ":memory:", "clock": "virtual"}
+
+
+def launch_url(
+    base_url: str,
+    course_id: str,
+    *,
+    lms_id: str,
+    reg: str | None = None,
+    email: str = "ada.lovelace@example.com",
+    name: str = "Ada Lovelace",
+    dom: str = "localhost",
+) -> str:
+    """A launch URL in the vendor's form: parameters after `/#/`, `fn` with `%20`."""
+    query = urllib.parse.urlencode(
+        {"reg": reg or str(uuid.uuid4()), "em": email, "fn": name, "dom": dom, "lmsId": lms_id},
+        quote_via=urllib.parse.quote,
+    )
+    return f"{base_url}/courses/{urllib.parse.quote(course_id)}/#/?{query}"
+
+
+class Simulator:
+    """The whole simulator in-process.
+
+    Defaults differ from `serve` where tests want them to: a free port, an
+    in-memory database and the virtual clock. Pass a `Config` or keyword
+    overrides (`Simulator(db="state.db", clock="system")`).
+    """
+
+    def __init__(
+        self, config: Config | None = None, *, clock: Clock | None = None, **overrides: Any
+    ):
+        base = config or replace(Config(), **IN_PROCESS_DEFAULTS)
+        self.config = replace(base, **overrides).check()
+        self._clock = clock
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_event: asyncio.Event | None = None
+        self.simulation: Simulation | None = None
+        self.port: int = self.config.port
+
+    # -- async form -------------------------------------------------------------------------
+
+    async def start(self) -> Self:
+        config = self.config
+        loaded = fixture_files.load(config.fixtures or None)
+        store = Store.open(config.db)
+        try:
+            store.load_fixtures(loaded.organizations, loaded.activities)
+            start = parse_utc(config.clock_start) if config.clock_start else None
+            clock = self._clock or make_clock(config.clock, start)
+            self.simulation = Simulation(config, clock, store, loaded)
+            app = build_app(self.simulation)
+            self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            await self._runner.setup()
+            site = web.TCPSite(
+                self._runner, config.host, config.port, ssl_context=self._ssl_context()
+            )
+            await site.start()
+        except BaseException:
+            if self._runner is not None:
+                await self._runner.cleanup()
+            store.close()
+            raise
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        self.config = replace(self.config, port=self.port)
+        self.simulation.config = self.config
+        return self
+
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        if not self.config.tls_cert:
+            return None
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.config.tls_cert, self.config.tls_key)
+        return context
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self.simulation is not None:
+            self.simulation.store.close()
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- threaded form ----------------------------------------------------------------------
+
+    def __enter__(self) -> Self:
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        async def main() -> None:
+            self._stop_event = asyncio.Event()
+            try:
+                await self.start()
+            except BaseException as error:
+                failure.append(error)
+                ready.set()
+                return
+            ready.set()
+            await self._stop_event.wait()
+            await self.stop()
+
+        def run() -> None:
+            self._loop = asyncio.new_event_loop()
+            try:
+                self._loop.run_until_complete(main())
+            finally:
+                self._loop.close()
+
+        self._thread = threading.Thread(target=run, name="media77-sim", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self._thread.join()
+            raise failure[0]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._loop is not None and self._stop_event is not None:
+            self._loop.call_soon_threadsafe(self._stop_event.set)
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    # -- what a user needs to know ----------------------------------------------------------
+
+    @property
+    def sim(self) -> Simulation:
+        if self.simulation is None:
+            raise RuntimeError("the simulator is not running")
+        return self.simulation
+
+    @property
+    def url(self) -> str:
+        return self.config.base_url
+
+    @property
+    def token(self) -> str:
+        """The default organization's Activity Progress API token."""
+        return self.sim.store.default_organization().token
+
+    def launch_url(self, course_id: str | None = None, **kwargs: Any) -> str:
+        org = self.sim.store.default_organization()
+        course = course_id or self.sim.store.activities()[0].id
+        lms_id = kwargs.pop("lms_id", org.lms_ids[self.config.environment])
+        return launch_url(self.url, course, lms_id=lms_id, **kwargs)

@@ -1,0 +1,376 @@
+"""The store: the only place SQL lives.
+
+One SQLite file (WAL) per simulator, or `:memory:`. The schema is a numbered list
+of migrations in `migrations/`, applied in order and recorded in `user_version`,
+so a database written by an older simulator is upgraded on start and a restart
+keeps every organization, registration and transaction.
+
+All methods are synchronous and run on the event loop's thread: each is a few
+indexed statements, cheaper than a hop to a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+
+from simulator.core.activities import Activity
+from simulator.core.dates import from_wire, to_wire
+from simulator.core.organizations import Organization, parse_organization
+from simulator.core.progress import Registration, Step
+from simulator.core.records import Transaction
+
+
+class StoreConflict(ValueError):
+    """A write that would break a uniqueness rule (duplicate id, token or LMSID)."""
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    folder = resources.files("simulator.store") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            number = int(entry.name.split("_", 1)[0])
+            found.append((number, entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+MIGRATIONS = _migrations()
+SCHEMA_VERSION = MIGRATIONS[-1][0] if MIGRATIONS else 0
+
+# Tables emptied by `reset`, children first. Later migrations append theirs.
+RESETTABLE_TABLES: list[str] = ["transactions", "registrations", "learners"]
+
+_REGISTRATION_COLUMNS = (
+    "registration, organization_id, course_id, activity_id, activity_title, email, first_name, "
+    "last_name, member_identifier, progress, date_started, date_completed, completion_code, "
+    "last_activity_at, transaction_id, warnings"
+)
+
+
+def _registration_from_row(row: Sequence[object]) -> Registration:
+    return Registration(
+        registration=str(row[0]),
+        organization_id=str(row[1]),
+        course_id=str(row[2]),
+        activity_id=str(row[3]),
+        activity_title=str(row[4]),
+        email=str(row[5]),
+        first_name=str(row[6]),
+        last_name=str(row[7]),
+        member_identifier=str(row[8]),
+        progress=int(row[9]),  # type: ignore[call-overload]
+        date_started=from_wire(str(row[10])),  # type: ignore[arg-type]
+        date_completed=from_wire(str(row[11])),
+        completion_code=str(row[12]),
+        last_activity_at=from_wire(str(row[13])),  # type: ignore[arg-type]
+        transaction_id=int(row[14]),  # type: ignore[call-overload]
+        warnings=tuple(json.loads(str(row[15]))),
+    )
+
+
+class Store:
+    def __init__(self, connection: sqlite3.Connection, path: str) -> None:
+        self.db = connection
+        self.path = path
+        self._organizations: list[Organization] | None = None
+        self._activities: tuple[Activity, ...] | None = None
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating and migrating) the database at `path`."""
+        path = str(path)
+        if path != ":memory:":
+            Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA busy_timeout = 5000")
+        if path != ":memory:":
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+        store = cls(connection, path)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: all of it lands, or none (nothing half-recorded)."""
+        if self.db.in_transaction:
+            yield self.db
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def migrate(self) -> int:
+        """Apply the migrations this file has not seen; returns the schema version."""
+        (version,) = self.db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"{self.path} has schema version {version}, newer than this simulator's "
+                f"{SCHEMA_VERSION}: upgrade media77-simulator or use another --db"
+            )
+        for number, _name, script in MIGRATIONS:
+            if number > version:
+                self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+                version = number
+        return version
+
+    # -- fixtures and reset -------------------------------------------------------------
+
+    def has_organizations(self) -> bool:
+        return self.db.execute("SELECT 1 FROM organizations LIMIT 1").fetchone() is not None
+
+    def load_fixtures(
+        self, organizations: Sequence[Organization], activities: Sequence[Activity]
+    ) -> None:
+        """Replace the catalog and add any fixture organization not yet stored.
+
+        Organizations created at run time (and their tokens) are kept across
+        restarts; the catalog always follows the fixtures given at start.
+        """
+        with self.transaction() as db:
+            db.execute("DELETE FROM activities")
+            db.executemany(
+                "INSERT INTO activities (id, position, body) VALUES (?, ?, ?)",
+                [(a.id, i, json.dumps(a.to_json())) for i, a in enumerate(activities)],
+            )
+            known = {row[0] for row in db.execute("SELECT id FROM organizations")}
+            for org in organizations:
+                if org.id not in known:
+                    self._insert_organization(db, org)
+        self._organizations = None
+        self._activities = None
+
+    def reset(self, organizations: Sequence[Organization], activities: Sequence[Activity]) -> None:
+        """Back to the fixtures: every learner, registration and transaction gone,
+        run-time organizations dropped, and `transactionId` counting from 1 again."""
+        with self.transaction() as db:
+            for table in RESETTABLE_TABLES:
+                db.execute(f"DELETE FROM {table}")
+            db.execute("DELETE FROM organizations")
+            db.execute("DELETE FROM sqlite_sequence")
+        self.load_fixtures(organizations, activities)
+
+    # -- organizations ------------------------------------------------------------------
+
+    def _insert_organization(self, db: sqlite3.Connection, org: Organization) -> None:
+        (position,) = db.execute(
+            "SELECT COALESCE(MAX(position) + 1, 0) FROM organizations"
+        ).fetchone()
+        try:
+            db.execute(
+                "INSERT INTO organizations (id, position, body, token, lms_staging, lms_production)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    org.id,
+                    position,
+                    json.dumps(org.to_json()),
+                    org.token,
+                    org.lms_ids["staging"],
+                    org.lms_ids["production"],
+                ),
+            )
+        except sqlite3.IntegrityError as error:
+            raise StoreConflict(
+                f"organization {org.id!r} clashes with an existing id, token or LMSID"
+            ) from error
+
+    def add_organization(self, org: Organization) -> Organization:
+        # An LMSID may not be one environment's id in one org and another's in another.
+        lms_values = set(org.lms_ids.values())
+        for other in self.organizations():
+            if lms_values & set(other.lms_ids.values()):
+                raise StoreConflict(f"an LMSID of {org.id!r} already belongs to {other.id!r}")
+        with self.transaction() as db:
+            self._insert_organization(db, org)
+        self._organizations = None
+        return org
+
+    def organizations(self) -> list[Organization]:
+        """All organizations, the default (first) one first."""
+        if self._organizations is None:
+            rows = self.db.execute("SELECT body FROM organizations ORDER BY position")
+            self._organizations = [parse_organization(json.loads(body)) for (body,) in rows]
+        return list(self._organizations)
+
+    def default_organization(self) -> Organization:
+        return self.organizations()[0]
+
+    def organization(self, org_id: str) -> Organization | None:
+        return next((o for o in self.organizations() if o.id == org_id), None)
+
+    def organization_by_token(self, token: str) -> Organization | None:
+        return next((o for o in self.organizations() if o.token == token), None)
+
+    # -- catalog ------------------------------------------------------------------------
+
+    def activities(self) -> tuple[Activity, ...]:
+        if self._activities is None:
+            from simulator.core.activities import parse_catalog
+
+            rows = self.db.execute("SELECT body FROM activities ORDER BY position").fetchall()
+            self._activities = (
+                parse_catalog({"courses": [json.loads(body) for (body,) in rows]}) if rows else ()
+            )
+        return self._activities
+
+    def activity(self, course_id: str) -> Activity | None:
+        return next((a for a in self.activities() if a.id == course_id), None)
+
+    # -- learners -----------------------------------------------------------------------
+
+    def learner(self, organization_id: str, email: str, member_identifier: str) -> tuple[int, str]:
+        """The learner's id and member identifier, created on first sight."""
+        row = self.db.execute(
+            "SELECT id, member_identifier FROM learners WHERE organization_id = ? AND email = ?",
+            (organization_id, email),
+        ).fetchone()
+        if row:
+            return int(row[0]), str(row[1])
+        cursor = self.db.execute(
+            "INSERT INTO learners (organization_id, email, member_identifier) VALUES (?, ?, ?)",
+            (organization_id, email, member_identifier),
+        )
+        return int(cursor.lastrowid or 0), member_identifier
+
+    # -- registrations and transactions -------------------------------------------------
+
+    def registration(self, reg: str) -> Registration | None:
+        row = self.db.execute(
+            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations WHERE registration = ?", (reg,)
+        ).fetchone()
+        return _registration_from_row(row) if row else None
+
+    def learner_registrations(self, organization_id: str, email: str) -> list[Registration]:
+        rows = self.db.execute(
+            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations"
+            " WHERE organization_id = ? AND email = ? COLLATE NOCASE ORDER BY transaction_id",
+            (organization_id, email),
+        )
+        return [_registration_from_row(row) for row in rows]
+
+    def list_registrations(
+        self, *, organization_id: str | None = None, limit: int = 100, offset: int = 0
+    ) -> tuple[list[Registration], int]:
+        """A page of registrations, newest change first, and the total count."""
+        where, args = (
+            ("WHERE organization_id = ?", [organization_id]) if organization_id else ("", [])
+        )
+        (total,) = self.db.execute(f"SELECT COUNT(*) FROM registrations {where}", args).fetchone()
+        rows = self.db.execute(
+            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations {where}"
+            " ORDER BY transaction_id DESC LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        )
+        return [_registration_from_row(row) for row in rows], int(total)
+
+    def record(
+        self, step: Step, *, learner_member_identifier: str = ""
+    ) -> tuple[Registration, Transaction]:
+        """Write one change: a transaction and the registration's new current state."""
+        with self.transaction():
+            return self._record(step, learner_member_identifier)
+
+    def record_many(self, steps: Iterable[Step]) -> int:
+        """Bulk form for `seed`: many changes in one SQLite transaction."""
+        count = 0
+        with self.transaction():
+            for step in steps:
+                self._record(step, step.state.member_identifier)
+                count += 1
+        return count
+
+    def _record(self, step: Step, member_identifier: str) -> tuple[Registration, Transaction]:
+        state = step.state
+        learner_id, member = self.learner(
+            state.organization_id, state.email, member_identifier or state.member_identifier
+        )
+        state = replace(state, member_identifier=member)
+        cursor = self.db.execute(
+            "INSERT INTO transactions (registration, organization_id, kind, at, record)"
+            " VALUES (?, ?, ?, ?, '')",
+            (state.registration, state.organization_id, step.kind, to_wire(state.last_activity_at)),
+        )
+        transaction_id = int(cursor.lastrowid or 0)
+        state = replace(state, transaction_id=transaction_id)
+        record = state.to_wire()
+        self.db.execute(
+            "UPDATE transactions SET record = ? WHERE transaction_id = ?",
+            (json.dumps(record), transaction_id),
+        )
+        self.db.execute(
+            f"INSERT OR REPLACE INTO registrations ({_REGISTRATION_COLUMNS}, learner_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                state.registration,
+                state.organization_id,
+                state.course_id,
+                state.activity_id,
+                state.activity_title,
+                state.email,
+                state.first_name,
+                state.last_name,
+                state.member_identifier,
+                state.progress,
+                to_wire(state.date_started),
+                to_wire(state.date_completed),
+                state.completion_code,
+                to_wire(state.last_activity_at),
+                transaction_id,
+                json.dumps(list(state.warnings)),
+                learner_id,
+            ),
+        )
+        return state, Transaction(
+            transactionId=transaction_id,
+            organizationId=state.organization_id,
+            registration=state.registration,
+            kind=step.kind,
+            at=to_wire(state.last_activity_at),
+            record=record,
+        )
+
+    def transactions(
+        self, *, after: int = 0, limit: int = 1000, registration: str | None = None
+    ) -> list[Transaction]:
+        """Transactions in id order (the history behind the current state)."""
+        sql = (
+            "SELECT transaction_id, organization_id, registration, kind, at, record"
+            " FROM transactions WHERE transaction_id > ?"
+        )
+        args: list[object] = [after]
+        if registration:
+            sql += " AND registration = ?"
+            args.append(registration)
+        sql += " ORDER BY transaction_id LIMIT ?"
+        args.append(limit)
+        return [
+            Transaction(
+                transactionId=row[0],
+                organizationId=row[1],
+                registration=row[2],
+                kind=row[3],
+                at=row[4],
+                record=json.loads(row[5]),
+            )
+            for row in self.db.execute(sql, args)
+        ]
+
+    def last_transaction_id(self) -> int:
+        (value,) = self.db.execute(
+            "SELECT COALESCE(MAX(transaction_id), 0) FROM transactions"
+        ).fetchone()
+        return int(value)

@@ -1,0 +1,75 @@
+"""Assembling the aiohttp application from its route modules."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+
+from aiohttp import web
+
+from simulator.service import Simulation
+from simulator.web import control, dashboard, openapi, player, reports, webhooks
+from simulator.web.errors import MAX_BODY_BYTES, ApiError, Handler, error_middleware
+from simulator.web.keys import SIMULATION
+
+OPEN_CONTROL_PATHS = ("/_sim/health",)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def admin_middleware(admin_token: str, loopback: bool) -> web.middleware:  # type: ignore[valid-type]
+    """Guard `/_sim/` when the simulator is reachable from other machines.
+
+    On loopback the control API is open (a developer's laptop, CI). Bound anywhere
+    else it needs `Authorization: Bearer $MEDIA77_SIM_ADMIN_TOKEN`; with no token
+    set it stays closed rather than letting anyone reset or reconfigure it.
+    """
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        path = request.path
+        if not path.startswith("/_sim/") or path in OPEN_CONTROL_PATHS:
+            return await handler(request)
+        if admin_token:
+            given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            if not secrets.compare_digest(given.encode(), admin_token.encode()):
+                raise ApiError(
+                    401,
+                    "unauthorized",
+                    "the control API needs Authorization: Bearer <MEDIA77_SIM_ADMIN_TOKEN>",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+        elif not loopback:
+            raise ApiError(
+                403,
+                "control_api_closed",
+                "bound to a non-loopback address: set MEDIA77_SIM_ADMIN_TOKEN to use /_sim/",
+            )
+        return await handler(request)
+
+    return guard
+
+
+def build_app(sim: Simulation) -> web.Application:
+    config = sim.config
+    app = web.Application(
+        middlewares=[
+            error_middleware,
+            admin_middleware(config.admin_token, is_loopback(config.host)),
+        ],
+        client_max_size=MAX_BODY_BYTES,
+    )
+    app[SIMULATION] = sim
+    app.add_routes(control.routes)
+    areas = [reports, player, webhooks, dashboard]
+    for module in areas:
+        module.setup(app)
+    openapi.setup(app, [control, *areas])
+    return app

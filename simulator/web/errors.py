@@ -1,0 +1,101 @@
+"""JSON errors for every API answer: a clear 4xx, never a traceback.
+
+Handlers raise `ApiError`; the middleware renders it, turns aiohttp's own HTTP
+errors (404, 405, 413) into the same shape on API paths, and logs anything else
+as a bug while still answering with JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+log = logging.getLogger("simulator.web")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+API_PREFIXES = ("/_sim/", "/api/")
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class ApiError(Exception):
+    """An answer of `status` with `{"error", "message", "field"}` and any extra keys."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.headers = headers or {}
+        self.extra = extra
+
+    def response(self) -> web.Response:
+        body: dict[str, Any] = {"error": self.code, "message": self.message, "field": self.field}
+        body.update(self.extra)
+        return web.json_response(body, status=self.status, headers=self.headers)
+
+
+def bad_request(message: str, field: str | None = None, code: str = "invalid_request") -> ApiError:
+    return ApiError(400, code, message, field)
+
+
+def not_found(message: str, field: str | None = None) -> ApiError:
+    return ApiError(404, "not_found", message, field)
+
+
+async def read_json_object(request: web.Request) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 that says what is wrong with it."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise ApiError(413, "body_too_large", f"request body over {MAX_BODY_BYTES} bytes")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise ApiError(413, "body_too_large", f"request body over {MAX_BODY_BYTES} bytes") from None
+    if not raw.strip():
+        raise bad_request("request body must be a JSON object", code="invalid_json")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        raise bad_request(f"request body is not valid JSON: {error}", code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise bad_request("request body must be a JSON object", code="invalid_json")
+    return data
+
+
+def _is_api(request: web.Request) -> bool:
+    return request.path.startswith(API_PREFIXES)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ApiError as error:
+        return error.response()
+    except web.HTTPException as error:
+        if not _is_api(request) or error.status < 400:
+            raise
+        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
+            error.status, "http_error"
+        )
+        message = (
+            error.reason if error.status != 404 else f"no route {request.method} {request.path}"
+        )
+        allow = {k: v for k, v in error.headers.items() if k.lower() == "allow"}
+        return ApiError(error.status, code, message, headers=allow).response()
+    except Exception:
+        log.exception("unexpected error answering %s %s", request.method, request.path)
+        return ApiError(
+            500, "internal_error", "the simulator hit a bug; its log has the details"
+        ).response()
