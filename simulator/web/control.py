@@ -177,11 +177,13 @@ async def get_registration(request: web.Request) -> web.Response:
     return web.json_response(state.to_json())
 
 
-async def _change(request: web.Request, progress: object | None) -> web.Response:
+async def _change(
+    request: web.Request, progress: object, *, complete: bool = False
+) -> web.Response:
     sim = simulation(request)
     reg = request.match_info["reg"]
     try:
-        state = sim.complete(reg) if progress is None else sim.set_progress(reg, progress)
+        state = sim.complete(reg) if complete else sim.set_progress(reg, progress)
     except NotFound as error:
         raise not_found(str(error), "registration") from None
     except ProgressError as error:
@@ -201,7 +203,7 @@ async def set_progress(request: web.Request) -> web.Response:
 
 @routes.post("/_sim/registrations/{reg}/complete")
 async def complete(request: web.Request) -> web.Response:
-    return await _change(request, None)
+    return await _change(request, 100, complete=True)
 
 
 def _json_op(summary: str, *, body: bool = False, ok: str = "200") -> dict[str, Any]:

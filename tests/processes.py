@@ -1,0 +1,61 @@
+"""Running `media77-sim` as a real process, the way a user or CI does."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from simulator.client import SimulatorClient
+
+URL = re.compile(r"listening on (https?://\S+)")
+
+
+def cli(
+    *args: str, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "simulator", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@contextmanager
+def served(
+    *args: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[SimulatorClient, list[str]]]:
+    """`media77-sim serve --port 0 ...`; yields a client and the banner lines once it listens."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    banner: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            banner.append(line.rstrip("\n"))
+            match = URL.search(line)
+            if match:
+                break
+        else:
+            raise AssertionError("serve exited before listening:\n" + "\n".join(banner))
+        for _ in range(5):  # the rest of the banner
+            banner.append(process.stdout.readline().rstrip("\n"))
+        yield SimulatorClient(match.group(1)), banner
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise

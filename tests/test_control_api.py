@@ -1,0 +1,151 @@
+"""The control API core on a real socket (the session's simulator, reset per test)."""
+
+import uuid
+
+import pytest
+
+from simulator.client import SimulatorError
+from simulator.pytest_plugin import SimHelper
+
+
+def test_launch_creates_then_resumes(sim: SimHelper) -> None:
+    reg = str(uuid.uuid4())
+    org = sim.default_organization()
+    body = {
+        "courseId": "workplace-safety",
+        "reg": reg,
+        "em": "ada@example.com",
+        "fn": "Ada Lovelace",
+        "dom": "localhost",
+        "lmsId": org["lmsIds"]["staging"],
+    }
+    first = sim.request("POST", "/_sim/registrations", body)
+    assert first.status == 201
+    assert first.body["progress"] == 0 and first.body["organizationId"] == org["id"]
+    sim.set_progress(reg, 40)
+    again = sim.request("POST", "/_sim/registrations", body)
+    assert again.status == 200
+    assert again.body["progress"] == 40
+
+
+def test_invalid_launch_lists_every_problem(sim: SimHelper) -> None:
+    answer = sim.request(
+        "POST",
+        "/_sim/registrations",
+        {"courseId": "workplace-safety", "reg": "nope", "em": "x", "fn": "Ada", "dom": "localhost"},
+    )
+    assert answer.status == 400
+    assert answer.body["error"] == "invalid_launch"
+    assert {p["field"] for p in answer.body["problems"]} == {"reg", "em", "fn", "lmsId"}
+
+
+def test_progress_moves_forward_and_completion_sets_code(sim: SimHelper) -> None:
+    reg = sim.start_course()["registration"]
+    assert sim.set_progress(reg, 60)["progress"] == 60
+    assert sim.set_progress(reg, 20)["progress"] == 60
+    done = sim.complete(reg)
+    assert done["progress"] == 100
+    assert uuid.UUID(done["completionCode"]).version == 4
+    assert done["dateCompleted"] == done["dateStarted"]  # the virtual clock did not move
+    sim.advance(3600)
+    assert sim.complete(reg)["dateCompleted"] == done["dateCompleted"]
+
+
+def test_transaction_ids_increase_across_registrations(sim: SimHelper) -> None:
+    a = sim.start_course(email="a@example.com")
+    b = sim.start_course(email="b@example.com")
+    after = sim.set_progress(a["registration"], 50)
+    assert a["transactionId"] < b["transactionId"] < after["transactionId"]
+
+
+def test_curriculum_follows_its_courses(sim: SimHelper) -> None:
+    curriculum = sim.start_course("compliance-curriculum")
+    for course in ("data-privacy", "cyber-hygiene"):
+        sim.complete(sim.start_course(course)["registration"])
+    assert sim.registration(curriculum["registration"])["progress"] == 66
+    sim.complete(sim.start_course("anti-harassment")["registration"])
+    earned = sim.registration(curriculum["registration"])
+    assert earned["progress"] == 100 and earned["completionCode"]
+    with pytest.raises(SimulatorError) as refused:
+        sim.set_progress(curriculum["registration"], 10)
+    assert refused.value.status == 409
+
+
+def test_reset_forgets_learners_and_restarts_transaction_ids(sim: SimHelper) -> None:
+    reg = sim.start_course()["registration"]
+    sim.reset()
+    assert sim.request("GET", f"/_sim/registrations/{reg}").status == 404
+    assert sim.start_course()["transactionId"] == 1
+
+
+def test_virtual_clock_moves_only_forward(sim: SimHelper) -> None:
+    before = sim.now()
+    moved = sim.advance(90)
+    assert moved["now"] > before
+    assert sim.request("POST", "/_sim/clock", {"set": "2000-01-01T00:00:00Z"}).status == 400
+    assert sim.set_clock("2030-01-01T00:00:00Z")["now"] == "2030-01-01T00:00:00.000Z"
+
+
+def test_organizations_can_be_added_and_clash_clearly(sim: SimHelper) -> None:
+    org = {
+        "id": "initech",
+        "name": "Initech",
+        "domains": ["lms.initech.test"],
+        "lmsIds": {"staging": "INI-STG", "production": "INI-PRD"},
+    }
+    created = sim.request("POST", "/_sim/organizations", org)
+    assert created.status == 201 and uuid.UUID(created.body["token"])
+    assert sim.request("POST", "/_sim/organizations", org).status == 409
+    listed = [o["id"] for o in sim.organizations()]
+    assert listed[0] == "acme-learning" and "initech" in listed
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "raw", "status", "code"),
+    [
+        ("POST", "/_sim/registrations", b"{not json", 400, "invalid_json"),
+        ("POST", "/_sim/registrations", b"[]", 400, "invalid_json"),
+        ("POST", "/_sim/registrations", b"", 400, "invalid_json"),
+        ("POST", "/_sim/clock", b'{"advance": -1}', 400, "invalid_request"),
+        ("POST", "/_sim/clock", b'{"advance": "soon"}', 400, "invalid_request"),
+        ("POST", "/_sim/clock", b"{}", 400, "invalid_request"),
+        ("POST", "/_sim/organizations", b'{"id": "x"}', 400, "invalid_request"),
+        ("POST", "/_sim/registrations/nope/progress", b'{"progress": 5}', 404, "not_found"),
+        ("GET", "/_sim/registrations?limit=0", None, 400, "invalid_request"),
+        ("GET", "/_sim/no-such-thing", None, 404, "not_found"),
+        ("DELETE", "/_sim/health", None, 405, "method_not_allowed"),
+        ("POST", "/_sim/registrations", b"[" * 100_000, 400, "invalid_json"),
+        (
+            "POST",
+            "/_sim/registrations",
+            b"{" + b" " * (2 * 1024 * 1024) + b"}",
+            413,
+            "body_too_large",
+        ),
+    ],
+)
+def test_bad_input_gets_a_clear_json_error(sim: SimHelper, method, path, raw, status, code) -> None:
+    answer = sim.request(method, path, raw=raw)
+    assert answer.status == status
+    assert answer.body["error"] == code
+    assert answer.body["message"]
+
+
+def test_bad_progress_values_are_400(sim: SimHelper) -> None:
+    reg = sim.start_course()["registration"]
+    for bad in (101, -5, "50", 2.5, None):
+        answer = sim.request("POST", f"/_sim/registrations/{reg}/progress", {"progress": bad})
+        assert answer.status == 400 and answer.body["field"] == "progress"
+
+
+def test_registration_list_is_newest_first_with_total(sim: SimHelper) -> None:
+    regs = [sim.start_course(email=f"l{i}@example.com")["registration"] for i in range(3)]
+    answer = sim.request("GET", "/_sim/registrations", query={"limit": 2})
+    assert answer.headers["X-Total-Count"] == "3"
+    assert [r["registration"] for r in answer.body] == regs[::-1][:2]
+
+
+def test_openapi_lists_the_control_api(sim: SimHelper) -> None:
+    spec = sim.call("GET", "/_sim/openapi.json")
+    assert spec["openapi"].startswith("3.1")
+    assert "/_sim/registrations" in spec["paths"]

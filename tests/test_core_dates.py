@@ -1,0 +1,38 @@
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+
+from simulator.core.dates import from_wire, parse_utc, to_wire
+from tests.strategies import moments
+
+
+@given(moments)
+def test_wire_dates_round_trip(moment: datetime) -> None:
+    text = to_wire(moment)
+    assert len(text) == 19 and text[10] == "T"
+    assert from_wire(text) == moment
+
+
+@given(moments)
+def test_every_documented_form_parses_to_the_same_instant(moment: datetime) -> None:
+    plain = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    for form in (plain, plain + "Z", plain + ".000Z", plain + ".120", plain + "+00:00"):
+        assert parse_utc(form).replace(microsecond=0) == moment
+
+
+def test_milliseconds_are_kept() -> None:
+    assert parse_utc("2018-04-03T14:00:49.120Z") == datetime(2018, 4, 3, 14, 0, 49, 120000, UTC)
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "yesterday", "2018-13-01", "2018-04-03T25:00:00", "2018-04-03T10:00:00+02:00"]
+)
+def test_bad_dates_are_rejected(bad: str) -> None:
+    with pytest.raises(ValueError):
+        parse_utc(bad)
+
+
+def test_empty_date_is_empty_string_on_the_wire() -> None:
+    assert to_wire(None) == ""
+    assert from_wire("") is None

@@ -1,0 +1,94 @@
+"""`media77-sim serve` as a process: banner, restart persistence, CLI errors."""
+
+import uuid
+from pathlib import Path
+
+from tests.processes import cli, served
+
+
+def test_banner_prints_url_launch_url_token_and_dashboard(tmp_path: Path) -> None:
+    with served("--db", str(tmp_path / "sim.db")) as (client, banner):
+        assert client.health()["status"] == "ok"
+        text = "\n".join(banner)
+        assert f"{client.url}/courses/workplace-safety/#/?reg=" in text
+        assert "&fn=Ada%20Lovelace&dom=localhost&lmsId=ACME-STG-7701" in text
+        assert "f7e1379c-35ad-45f9-b0fa-6ef011e73938" in text
+        assert f"{client.url}/_sim/dashboard" in text
+
+
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    db = str(tmp_path / "sim.db")
+    reg = str(uuid.uuid4())
+    with served("--db", db) as (client, _):
+        org = {
+            "id": "initech",
+            "name": "Initech",
+            "domains": ["lms.initech.test"],
+            "lmsIds": {"staging": "INI-STG", "production": "INI-PRD"},
+        }
+        token = client.call("POST", "/_sim/organizations", org)["token"]
+        client.launch(
+            "data-privacy", reg, "kim@example.com", "Kim Lee", "lms.initech.test", "INI-STG"
+        )
+        before = client.set_progress(reg, 75)
+    with served("--db", db) as (client, _):
+        after = client.registration(reg)
+        assert after == before
+        assert any(o["token"] == token for o in client.organizations())
+        other = client.launch(
+            "data-privacy",
+            str(uuid.uuid4()),
+            "max@example.com",
+            "Max Mu",
+            "localhost",
+            "ACME-STG-7701",
+        )
+        assert other["transactionId"] == before["transactionId"] + 1
+
+
+def test_memory_database_is_throw_away(tmp_path: Path) -> None:
+    with served("--db", ":memory:") as (client, _):
+        assert client.health()["status"] == "ok"
+    assert not list(tmp_path.iterdir())
+
+
+def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    with served("--db", ":memory:") as (client, _):
+        port = client.url.rsplit(":", 1)[1]
+        result = cli("serve", "--port", port, "--db", ":memory:")
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_documents_every_option_and_its_variable() -> None:
+    from dataclasses import fields
+
+    from simulator.config import Config, env_name, flag_name
+
+    help_text = cli("serve", "--help").stdout
+    for f in fields(Config):
+        if f.name == "admin_token":
+            assert "MEDIA77_SIM_ADMIN_TOKEN" in help_text
+            continue
+        assert flag_name(f.name) in help_text
+        assert env_name(f.name) in help_text
+
+
+def test_bad_command_lines_exit_2_with_a_message(tmp_path: Path) -> None:
+    cases = [
+        (("serve", "--clock", "sundial"), "invalid choice"),
+        (("serve", "--port", "99999", "--db", ":memory:"), "port must be 0-65535"),
+        (("serve", "--fixtures", str(tmp_path / "none")), "does not exist"),
+        (("serve", "--config", str(tmp_path / "none.toml")), "does not exist"),
+        (
+            ("seed", "--learners", "0", "--db", str(tmp_path / "x.db")),
+            "--learners must be 1 or more",
+        ),
+        (("nonsense",), "invalid choice"),
+    ]
+    for args, message in cases:
+        result = cli(*args)
+        assert result.returncode == 2, args
+        assert message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
