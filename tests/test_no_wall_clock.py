@@ -26,11 +26,12 @@ def offenders() -> list[str]:
         if path.name in ALLOWED and path.parent == root:
             continue
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                if (node.value.id, node.attr) in FORBIDDEN_CALLS:
-                    found.append(
-                        f"{path.relative_to(root)}:{node.lineno} {node.value.id}.{node.attr}"
-                    )
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and (node.value.id, node.attr) in FORBIDDEN_CALLS
+            ):
+                found.append(f"{path.relative_to(root)}:{node.lineno} {node.value.id}.{node.attr}")
     return found
 
 
