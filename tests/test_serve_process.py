@@ -92,3 +92,10 @@ def test_bad_command_lines_exit_2_with_a_message(tmp_path: Path) -> None:
         assert result.returncode == 2, args
         assert message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_contract_command_checks_a_running_simulator(tmp_path: Path) -> None:
+    with served("--db", str(tmp_path / "sim.db"), "--clock", "virtual") as (client, _):
+        result = cli("contract", "--target-url", client.url, "--", "-k", "launch")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed" in result.stdout and "failed" not in result.stdout

@@ -1,0 +1,76 @@
+"""What simulated learners will do: pure, so a load run can be planned and checked.
+
+A plan is the list of progress values each learner reports after launching, built
+from the catalog the way the player moves: lesson by lesson for courses, register
+then attend for events. Curricula follow their courses and are not taken directly.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from simulator.core.activities import EVENT_REGISTERED_PROGRESS, Activity, lesson_progress
+
+
+@dataclass(frozen=True)
+class LearnerPlan:
+    reg: str
+    email: str
+    name: str
+    course_id: str
+    steps: tuple[int, ...]  # progress values after the launch, strictly increasing
+
+
+def progress_steps(activity: Activity, finish: bool, rng: random.Random) -> tuple[int, ...]:
+    """The progress values a learner reports, stopping partway unless `finish`."""
+    if activity.kind == "event":
+        full: tuple[int, ...] = (EVENT_REGISTERED_PROGRESS, 100)
+    else:
+        total = len(activity.lessons)
+        full = tuple(lesson_progress(done, total) for done in range(1, total + 1))
+    if finish or len(full) <= 1:
+        return full if finish else ()
+    return full[: rng.randrange(0, len(full))]
+
+
+def plan(
+    count: int,
+    *,
+    seed: int,
+    activities: Sequence[Activity],
+    names: Sequence[str],
+    course_id: str | None = None,
+    completion_rate: float = 0.6,
+) -> list[LearnerPlan]:
+    """`count` learners; the same seed and inputs give the same plan."""
+    playable = [a for a in activities if a.kind != "curriculum"]
+    if course_id is not None:
+        playable = [a for a in playable if a.id == course_id]
+    if not playable:
+        raise ValueError(f"no playable course {course_id!r} in the catalog")
+    if not names:
+        raise ValueError("names must not be empty")
+    rng = random.Random(seed)
+    plans = []
+    for index in range(count):
+        activity = rng.choice(playable)
+        name = names[index % len(names)]
+        local = "".join(ch for ch in name.lower().replace(" ", ".") if ch.isalnum() or ch == ".")
+        plans.append(
+            LearnerPlan(
+                reg=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                email=f"{local or 'learner'}.{seed}.{index}@example.com",
+                name=name,
+                course_id=activity.id,
+                steps=progress_steps(activity, rng.random() < completion_rate, rng),
+            )
+        )
+    return plans
+
+
+def send_offset(index: int, rate: float) -> float:
+    """Seconds after the start at which request `index` goes out, at `rate` per second."""
+    return 0.0 if rate <= 0 else index / rate
