@@ -8,6 +8,7 @@ one that runs the server on a thread of its own.
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 import threading
 import urllib.parse
@@ -55,11 +56,17 @@ class Simulator:
     """
 
     def __init__(
-        self, config: Config | None = None, *, clock: Clock | None = None, **overrides: Any
+        self,
+        config: Config | None = None,
+        *,
+        clock: Clock | None = None,
+        access_log: bool = False,
+        **overrides: Any,
     ):
         base = config or replace(Config(), **IN_PROCESS_DEFAULTS)
         self.config = replace(base, **overrides).check()
         self._clock = clock
+        self._access_log = logging.getLogger("simulator.access") if access_log else None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -79,7 +86,7 @@ class Simulator:
             clock = self._clock or make_clock(config.clock, start)
             self.simulation = Simulation(config, clock, store, loaded)
             app = build_app(self.simulation)
-            self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            self._runner = web.AppRunner(app, access_log=self._access_log, handle_signals=False)
             await self._runner.setup()
             site = web.TCPSite(
                 self._runner, config.host, config.port, ssl_context=self._ssl_context()

@@ -94,7 +94,7 @@ def banner(simulator: Simulator) -> str:
 
 
 async def serve(config: Config) -> None:
-    simulator = Simulator(config)
+    simulator = Simulator(config, access_log=True)
     await simulator.start()
     print(banner(simulator), flush=True)
     stop = asyncio.Event()

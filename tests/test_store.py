@@ -1,0 +1,92 @@
+"""The store on real SQLite files: migrations, restarts, atomic writes."""
+
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from simulator.core.progress import Registration, start
+from simulator.fixtures import load
+from simulator.store import MIGRATIONS, SCHEMA_VERSION, Store
+
+FIXTURES = load()
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def registration(reg: str = "80730e35-481a-4132-af54-1b8f4619abb6") -> Registration:
+    return Registration(
+        registration=reg,
+        organization_id="acme-learning",
+        course_id="data-privacy",
+        activity_id="https://a/data-privacy",
+        activity_title="Data Privacy",
+        email="kim@example.com",
+        first_name="Kim",
+        last_name="Lee",
+        member_identifier="",
+        progress=0,
+        date_started=T0,
+        last_activity_at=T0,
+    )
+
+
+def test_a_database_from_the_first_release_is_upgraded_with_its_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import simulator.store as store_module
+
+    path = tmp_path / "old.db"
+    with monkeypatch.context() as old_release:  # a simulator that knew only the first schema
+        old_release.setattr(store_module, "MIGRATIONS", MIGRATIONS[:1])
+        old_release.setattr(store_module, "SCHEMA_VERSION", MIGRATIONS[0][0])
+        old = Store.open(path)
+        old.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+        state, _ = old.record(start(registration()))
+        old.close()
+    upgraded = Store.open(path)
+    assert upgraded.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert upgraded.registration(state.registration) == state
+    upgraded.close()
+
+
+def test_reopening_keeps_everything_and_migrates_nothing_twice(tmp_path: Path) -> None:
+    path = tmp_path / "sim.db"
+    store = Store.open(path)
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    state, transaction = store.record(start(registration()))
+    store.close()
+    again = Store.open(path)
+    assert again.migrate() == SCHEMA_VERSION
+    assert again.registration(state.registration) == state
+    assert again.transactions() == [transaction]
+    assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_newer_database_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(RuntimeError, match="newer than this simulator"):
+        Store.open(path)
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    with pytest.raises(ZeroDivisionError), store.transaction():
+        store.record(start(registration()))
+        raise ZeroDivisionError
+    assert store.registration(registration().registration) is None
+    assert store.transactions() == []
+
+
+def test_serve_does_not_import_faker() -> None:
+    """faker costs a third of a second to import: only seed and learners may load it."""
+    code = "import sys, simulator.commands.serve, simulator.server; print('faker' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
