@@ -14,6 +14,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY simulator ./simulator
 COPY fixtures ./fixtures
+COPY contract_tests ./contract_tests
 RUN pip install . \
     && useradd --create-home --uid 10001 sim \
     && mkdir -p /data \

@@ -46,7 +46,7 @@ def test_dockerfile_has_what_the_image_promises() -> None:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A venv with the package installed from a copy of the build context, as in the image."""
+    """A venv with the package installed from exactly what the Dockerfile COPYs."""
     work = tmp_path_factory.mktemp("image")
     context = work / "app"
     context.mkdir()
