@@ -50,12 +50,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("image")
     context = work / "app"
     context.mkdir()
-    for entry in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / entry, context / entry)
-    for folder in ("simulator", "fixtures"):
-        shutil.copytree(
-            ROOT / folder, context / folder, ignore=shutil.ignore_patterns("__pycache__")
-        )
+    for line in re.findall(r"^COPY\s+(.+)$", DOCKERFILE, re.MULTILINE):
+        *sources, _destination = line.split()
+        for source in sources:
+            if (ROOT / source).is_dir():
+                ignore = shutil.ignore_patterns("__pycache__")
+                shutil.copytree(ROOT / source, context / source, ignore=ignore)
+            else:
+                shutil.copy(ROOT / source, context / source)
     env_dir = work / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
