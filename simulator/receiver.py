@@ -563,7 +563,7 @@ class Receiver:
     def _ssl_context(self) -> ssl.SSLContext:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         if self.cert_dir is not None:
-            folder = Path(self.cert_dir)
+            folder = Path(self.cert_dir).absolute()  # a path that works from any directory
             missing = [name for name in CERT_FILES if not (folder / name).is_file()]
             if missing:
                 raise FileNotFoundError(
