@@ -224,7 +224,7 @@ def build_receiver(
         raise UsageError(str(error)) from None
 
 
-async def serve(receiver: Receiver, args: argparse.Namespace) -> None:
+async def serve(receiver: Receiver, args: argparse.Namespace, counts: dict[str, int]) -> None:
     await receiver.start()
     print(banner(receiver, args, fresh_ca=args.tls and args.cert_dir is None), flush=True)
     stop = asyncio.Event()
@@ -236,8 +236,8 @@ async def serve(receiver: Receiver, args: argparse.Namespace) -> None:
     finally:
         await receiver.stop()
         print(
-            f"media77-sim receiver stopped: {len(receiver.bundles)} requests, "
-            f"{len(receiver.accepted)} accepted",
+            f"media77-sim receiver stopped: {counts['requests']} requests, "
+            f"{counts['accepted']} accepted",
             file=sys.stderr,
             flush=True,
         )
@@ -253,16 +253,23 @@ def run(args: argparse.Namespace) -> int:
         except OSError as error:
             raise UsageError(f"--store {args.store}: {error.strerror or error}") from None
 
+    counts = {"requests": 0, "accepted": 0}
+
     def show(bundle: ReceivedBundle) -> None:
         at = clock.now()
         if store is not None:
             store.write(store_line(bundle, at) + "\n")
             store.flush()
         print(describe(bundle, at), flush=True)
+        # A run can last hours: what came is on screen and in --store, not kept in memory.
+        counts["requests"] += 1
+        counts["accepted"] += bundle.accepted
+        receiver.bundles.clear()
+        receiver.accepted.clear()
 
     receiver = build_receiver(args, clock, show)
     try:
-        asyncio.run(serve(receiver, args))
+        asyncio.run(serve(receiver, args, counts))
     except ssl.SSLError as error:
         raise UsageError(
             f"--cert-dir {args.cert_dir}: cannot use the certificate: {error}"
