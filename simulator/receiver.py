@@ -25,7 +25,6 @@ from its seed and the order of requests alone.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
@@ -351,11 +350,13 @@ class Receiver:
     ) -> list[ReceivedBundle]:
         """`wait_for` for synchronous code (the threaded form, or another thread)."""
         loop = self._require_loop()
-        with contextlib.suppress(RuntimeError):
-            if asyncio.get_running_loop() is loop:
-                raise RuntimeError(
-                    "wait_for_sync would block the receiver's own loop; await wait_for"
-                )
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass  # no loop in this thread: blocking is fine
+        else:
+            # Blocking a running loop would also stop whatever should send to us on it.
+            raise RuntimeError("wait_for_sync would block this event loop: await wait_for")
         return asyncio.run_coroutine_threadsafe(self._wait(count, timeout, accepted), loop).result()
 
     async def _wait(self, count: int, limit: float, accepted: bool) -> list[ReceivedBundle]:

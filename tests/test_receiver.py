@@ -347,6 +347,12 @@ async def test_wait_for_times_out_saying_what_arrived(http: aiohttp.ClientSessio
             await receiver.wait_for(1, timeout=0.2)
 
 
+async def test_wait_for_sync_refuses_to_block_a_running_loop() -> None:
+    async with Receiver() as receiver:
+        with pytest.raises(RuntimeError, match="await wait_for"):
+            receiver.wait_for_sync(1)
+
+
 def test_wait_needs_a_running_receiver() -> None:
     with pytest.raises(RuntimeError, match="not running"):
         Receiver().wait_for_sync(1)
