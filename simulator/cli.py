@@ -11,7 +11,7 @@ from simulator import __version__
 
 # Each names a module in simulator.commands with `add_parser(subparsers)`; the
 # parser's `run` default takes the parsed arguments and returns the exit code.
-COMMANDS = ("serve", "seed", "learners", "contract")
+COMMANDS = ("serve", "seed", "learners", "contract", "receiver", "certs")
 
 
 class UsageError(Exception):
