@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from simulator.clock import Clock
 from simulator.config import Config
@@ -23,12 +23,20 @@ from simulator.core.activities import (
     lesson_progress,
     lessons_done,
 )
-from simulator.core.launch import Launch, Problem, registration_conflicts, validate_launch
+from simulator.core.fragment import Diagnostic, ParsedLocation, parse_location
+from simulator.core.launch import (
+    PARAMETERS,
+    Launch,
+    Problem,
+    registration_conflicts,
+    validate_launch,
+)
 from simulator.core.organizations import Organization, parse_organization
 from simulator.core.progress import Registration, advance, check_progress, start
 from simulator.core.records import Transaction
 from simulator.fixtures import Fixtures
 from simulator.store import Store
+from simulator.store import launches as launch_log
 
 Listener = Callable[[Sequence[Transaction]], None]
 
@@ -51,6 +59,7 @@ class LaunchOutcome:
     warnings: tuple[str, ...] = ()
     organization: Organization | None = None
     transactions: tuple[Transaction, ...] = field(default=(), repr=False)
+    launch_id: int = 0  # its entry in the launch log (GET /_sim/launches)
 
 
 def member_number(organization_id: str, email: str) -> str:
@@ -109,9 +118,23 @@ class Simulation:
         return result.launch, result.problems
 
     def launch(
+        self,
+        course_id: str,
+        params: Mapping[str, object],
+        warnings: Sequence[str] = (),
+        *,
+        source: str = "api",
+        location: ParsedLocationLog | None = None,
+    ) -> LaunchOutcome:
+        """Create or resume the registration a launch URL names, and log the launch."""
+        outcome = self._launch(course_id, params, warnings)
+        return replace(
+            outcome, launch_id=self._log_launch(course_id, params, outcome, source, location)
+        )
+
+    def _launch(
         self, course_id: str, params: Mapping[str, object], warnings: Sequence[str] = ()
     ) -> LaunchOutcome:
-        """Create or resume the registration a launch URL names."""
         launch, problems = self.validate(course_id, params)
         if launch is None:
             return LaunchOutcome(None, False, problems, tuple(warnings))
@@ -216,6 +239,10 @@ class Simulation:
         return self._event_step(reg, EVENT_REGISTERED_PROGRESS)
 
     def attend_event(self, reg: str) -> Registration:
+        """Attendance completes an event, after registration (as the vendor's events run)."""
+        state = self.registration(reg)
+        if self._activity_of(state).kind == "event" and state.progress < EVENT_REGISTERED_PROGRESS:
+            raise Conflict("register for the event before attending it")
         return self._event_step(reg, 100)
 
     def _event_step(self, reg: str, progress: int) -> Registration:
@@ -259,3 +286,99 @@ class Simulation:
                 _, more = self._sync_curriculum(other, curricula[other.course_id])
                 transactions += more
         return transactions
+
+    # -- the player page's launches and the launch log (issue 4) -----------------------------
+
+    def launch_from_location(
+        self, course_id: str, hash_: str, search: str = "", referrer: str = ""
+    ) -> tuple[LaunchOutcome, ParsedLocation]:
+        """A launch as the player page sees it: the raw URL parts, read like the vendor does."""
+        parsed = parse_location(hash_, search, referrer)
+        outcome = self.launch(
+            course_id,
+            parsed.params,
+            parsed.warnings,
+            source="page",
+            location=ParsedLocationLog(parsed, hash_, search, referrer),
+        )
+        return outcome, parsed
+
+    def _log_launch(
+        self,
+        course_id: str,
+        params: Mapping[str, object],
+        outcome: LaunchOutcome,
+        source: str,
+        location: ParsedLocationLog | None,
+    ) -> int:
+        state = outcome.registration
+        result = "rejected" if state is None else "created" if outcome.created else "resumed"
+        diagnostics = launch_diagnostics(outcome, location.parsed if location else None)
+        body: dict[str, object] = {
+            "source": source,
+            "courseId": course_id,
+            "outcome": result,
+            "registration": state.registration if state else _text(params.get("reg")),
+            "email": state.email if state else _text(params.get("em")),
+            "organizationId": outcome.organization.id if outcome.organization else "",
+            "params": {name: _text(params[name]) for name in PARAMETERS if name in params},
+            "problems": [p.to_json() for p in outcome.problems],
+            "warnings": list(outcome.warnings),
+            "diagnostics": [d.to_json() for d in diagnostics],
+        }
+        if location is not None:
+            body.update(
+                hash=location.hash[:4096],
+                search=location.search[:4096],
+                referrer=location.referrer[:4096],
+            )
+        moment = self.clock.now()
+        return launch_log.record_launch(
+            self.store,
+            at=moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            source=source,
+            course_id=course_id[:255],
+            outcome=result,
+            registration=str(body["registration"]),
+            email=str(body["email"]),
+            organization_id=str(body["organizationId"]),
+            body=body,
+        )
+
+
+@dataclass(frozen=True)
+class ParsedLocationLog:
+    """The raw URL parts a page launch came with, kept in the launch log."""
+
+    parsed: ParsedLocation
+    hash: str
+    search: str
+    referrer: str
+
+
+def _text(value: object, limit: int = 1024) -> str:
+    """A launch value as the log keeps it: text, bounded (the log is for reading)."""
+    return ("" if value is None else value if isinstance(value, str) else repr(value))[:limit]
+
+
+def launch_diagnostics(outcome: LaunchOutcome, parsed: ParsedLocation | None) -> list[Diagnostic]:
+    """Everything the launch log says about one launch, URL faults and store conflicts alike.
+
+    A rejected launch that still names its organization passed validation and was
+    stopped by `registration_conflicts`: its problems are a reused `reg`.
+    """
+    diagnostics = list(parsed.diagnostics) if parsed else []
+    from_url = set(parsed.warnings) if parsed else set()
+    for warning in outcome.warnings:
+        if warning not in from_url:
+            code = (
+                "registration_regenerated"
+                if warning.startswith("registration regenerated")
+                else "warning"
+            )
+            diagnostics.append(Diagnostic(code, "warning", warning, "reg"))
+    if outcome.registration is None and outcome.organization is not None:
+        diagnostics.extend(
+            Diagnostic("registration_reused", "error", p.message, p.field) for p in outcome.problems
+        )
+    return diagnostics
