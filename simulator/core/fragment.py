@@ -182,19 +182,18 @@ def _fragment_query(hash_: str, diagnostics: list[Diagnostic]) -> str:
     fragment = _strip_prefix(hash_, "#")
     if fragment.startswith("/?"):
         return fragment[2:]
-    if fragment.startswith("/") and "?" in fragment:
-        return fragment.split("?", 1)[1]
     if not fragment.strip("/"):
         return ""
-    query = fragment.lstrip("/").removeprefix("?")
+    head, mark, rest = fragment.partition("?")
+    query = rest if mark else fragment.lstrip("/")
     if "=" in query:
+        shown = head if mark else fragment[: len(fragment) - len(query)]
         diagnostics.append(
             Diagnostic(
                 "missing_hash_slash",
                 WARNING,
-                f"the parameters follow '#{fragment[: len(fragment) - len(query)]}' instead of "
-                "'/#/?': read here, but the vendor documents the form "
-                ".../#/?reg=...&em=...",
+                f"the parameters follow '#{shown}{mark}' instead of '#/?': read here, but the "
+                "vendor documents the form .../courses/{courseId}/#/?reg=...&em=...",
             )
         )
     return query

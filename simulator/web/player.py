@@ -56,8 +56,8 @@ def _page(name: str) -> str:
 @routes.get("/courses/{courseId}")
 async def course_without_slash(request: web.Request) -> web.Response:
     """`/courses/x#/?...` works as `/courses/x/#/?...` (browsers keep the fragment)."""
-    target = request.rel_url.with_path(request.path + "/")
-    raise web.HTTPMovedPermanently(str(target))
+    query = request.rel_url.raw_query_string
+    raise web.HTTPMovedPermanently(request.rel_url.raw_path + "/" + (f"?{query}" if query else ""))
 
 
 @routes.get("/courses/{courseId}/")
