@@ -250,3 +250,11 @@ def test_a_course_url_without_the_trailing_slash_still_launches(page: Page, sim:
     page.goto(f"{sim.url}/courses/workplace-safety#/?" + sim.launch_url(reg=reg).split("#/?")[1])
     expect(by(page, "course-title")).to_have_text("Workplace Safety Essentials")
     assert sim.registration(reg)["courseId"] == "workplace-safety"
+
+
+@pytest.mark.parametrize("course", ["%E0%A4%A", "%3Cscript%3Ealert(1)%3C%2Fscript%3E"])
+def test_a_strange_course_path_shows_the_error_panel(
+    page: Page, sim: SimHelper, course: str
+) -> None:
+    page.goto(f"{sim.url}/courses/{course}/#/?reg=x")
+    expect(by(page, "launch-error")).to_contain_text("is not in the catalog")

@@ -4,7 +4,14 @@
 const $ = (selector, root = document) => root.querySelector(selector);
 const byTestId = (id, root = document) => $(`[data-testid="${id}"]`, root);
 
-const courseId = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] || "");
+const rawCourseId = location.pathname.split("/").filter(Boolean)[1] || "";
+const courseId = (() => {
+  try {
+    return decodeURIComponent(rawCourseId);
+  } catch {
+    return rawCourseId; // a malformed %-escape: the server names the unknown course
+  }
+})();
 const api = `/courses/${encodeURIComponent(courseId)}/api`;
 let current = null;
 
