@@ -390,3 +390,27 @@ def test_a_production_simulator_rejects_staging_lmsids_saying_so() -> None:
             in (staging.body["message"])
         )
         assert page_launch(client, lmsId="ACME-PRD-7701").status == 201
+
+
+name_part = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters="%"),
+    min_size=1,
+    max_size=20,
+).filter(lambda s: s.split() == [s])
+
+
+@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name_part, name_part, name_part)
+def test_unicode_names_and_emails_round_trip_from_url_to_registration(
+    sim: SimHelper, first: str, last: str, local: str
+) -> None:
+    """What the LMS %-encodes arrives in the registration (and the progress record) unchanged."""
+    sim.reset()  # each example is a first launch
+    local = local.replace("@", "").replace(".", "") or "x"
+    email = f"{local}@lms.example.com"
+    reg = str(uuid.uuid4())
+    answer = page_launch(sim, reg=reg, em=email, fn=f"{first} {last}")
+    assert answer.status == 201, answer.body
+    state = sim.registration(reg)
+    assert (state["firstName"], state["lastName"], state["email"]) == (first, last, email)
+    assert answer.body["diagnostics"] == []
