@@ -60,3 +60,16 @@ def page(browser):  # type: ignore[no-untyped-def]
     yield tab
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Make skipped browser tests impossible to miss at the end of a run."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "BROWSER TESTS NOT RUN" in str(report.longrepr)
+    ]
+    if skipped:
+        reason = str(skipped[0].longrepr[2]) if isinstance(skipped[0].longrepr, tuple) else ""
+        terminalreporter.write_sep("!", f"{len(skipped)} browser tests SKIPPED", red=True)
+        terminalreporter.write_line(reason.removeprefix("Skipped: "), red=True)
