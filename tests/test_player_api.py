@@ -135,6 +135,9 @@ def test_steps_need_a_registration_of_that_course(sim: SimHelper) -> None:
     assert step(sim, "workplace-safety", str(uuid.uuid4()), "complete-lesson").status == 404
     missing = sim.request("GET", "/courses/workplace-safety/api/nothing-here")
     assert missing.status == 404 and missing.body["error"] == "not_found"
+    wrong = sim.request("GET", "/courses/workplace-safety/api/launch")
+    assert wrong.status == 405 and wrong.body["error"] == "method_not_allowed"
+    assert wrong.headers["Allow"] == "POST"
 
 
 # -- invalid launches ------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from simulator.core.launch import EXPECTED_FORM
 from simulator.core.progress import ProgressError, Registration
 from simulator.service import Conflict, LaunchOutcome, NotFound, Simulation, launch_diagnostics
 from simulator.store import launches as launch_log
-from simulator.web.errors import ApiError, bad_request, not_found, read_json_object
+from simulator.web.errors import ApiError, Handler, bad_request, not_found, read_json_object
 from simulator.web.keys import SIMULATION
 
 STATIC = Path(__file__).parent / "static"
@@ -278,9 +278,26 @@ async def faq(request: web.Request) -> web.Response:
     return web.json_response(data)
 
 
-@routes.route("*", "/courses/{courseId}/api/{tail:.*}")
-async def unknown_player_api(request: web.Request) -> web.Response:
-    raise not_found(f"no route {request.method} {request.path}")
+@web.middleware
+async def player_api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The page's JSON endpoints answer JSON errors too (404, 405), like the APIs do."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        path = request.path
+        if error.status < 400 or not (path.startswith("/courses/") and "/api/" in path):
+            raise
+        allow = {k: v for k, v in error.headers.items() if k.lower() == "allow"}
+        if error.status == 405:
+            raise ApiError(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed on {path}",
+                headers=allow,
+            ) from None
+        if error.status == 404:
+            raise not_found(f"no route {request.method} {path}") from None
+        raise ApiError(error.status, "http_error", error.reason) from None
 
 
 # -- the launch log ---------------------------------------------------------------------
@@ -318,6 +335,7 @@ async def launches(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     """Add the player, catalog page, launch log and the page's static files."""
     app.add_routes(routes)
+    app.middlewares.append(player_api_errors)
     app.router.add_static(STATIC_PREFIX, STATIC, append_version=False)
 
 
