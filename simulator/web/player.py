@@ -138,10 +138,13 @@ def player_view(sim: Simulation, state: Registration) -> dict[str, Any]:
     elif activity.kind == "event":
         view["event"] = {"registered": state.progress > 0, "attended": state.completed}
     else:
-        mine = {
-            r.course_id: r
-            for r in sim.store.learner_registrations(state.organization_id, state.email)
-        }
+        # A learner may hold several registrations of one course (a regenerated `reg`):
+        # the curriculum counts the best of them, as its progress does.
+        mine: dict[str, Registration] = {}
+        for r in sim.store.learner_registrations(state.organization_id, state.email):
+            best = mine.get(r.course_id)
+            if best is None or (r.completed, r.progress) > (best.completed, best.progress):
+                mine[r.course_id] = r
         courses = []
         for course_id in activity.courses:
             course = sim.store.activity(course_id)
