@@ -23,20 +23,15 @@ from simulator.core.activities import (
     lesson_progress,
     lessons_done,
 )
-from simulator.core.fragment import Diagnostic, ParsedLocation, parse_location
-from simulator.core.launch import (
-    PARAMETERS,
-    Launch,
-    Problem,
-    registration_conflicts,
-    validate_launch,
-)
+from simulator.core.fragment import ParsedLocation, parse_location
+from simulator.core.launch import Launch, Problem, registration_conflicts, validate_launch
 from simulator.core.organizations import Organization, parse_organization
 from simulator.core.progress import Registration, advance, check_progress, start
 from simulator.core.records import Transaction
 from simulator.fixtures import Fixtures
+from simulator.launch_log import PageLocation, log_entry
 from simulator.store import Store
-from simulator.store import launches as launch_log
+from simulator.store import launches as launches_store
 
 Listener = Callable[[Sequence[Transaction]], None]
 
@@ -124,7 +119,7 @@ class Simulation:
         warnings: Sequence[str] = (),
         *,
         source: str = "api",
-        location: ParsedLocationLog | None = None,
+        location: PageLocation | None = None,
     ) -> LaunchOutcome:
         """Create or resume the registration a launch URL names, and log the launch."""
         outcome = self._launch(course_id, params, warnings)
@@ -294,12 +289,9 @@ class Simulation:
     ) -> tuple[LaunchOutcome, ParsedLocation]:
         """A launch as the player page sees it: the raw URL parts, read like the vendor does."""
         parsed = parse_location(hash_, search, referrer)
+        location = PageLocation(parsed, hash_, search, referrer)
         outcome = self.launch(
-            course_id,
-            parsed.params,
-            parsed.warnings,
-            source="page",
-            location=ParsedLocationLog(parsed, hash_, search, referrer),
+            course_id, parsed.params, parsed.warnings, source="page", location=location
         )
         return outcome, parsed
 
@@ -309,76 +301,8 @@ class Simulation:
         params: Mapping[str, object],
         outcome: LaunchOutcome,
         source: str,
-        location: ParsedLocationLog | None,
+        location: PageLocation | None,
     ) -> int:
-        state = outcome.registration
-        result = "rejected" if state is None else "created" if outcome.created else "resumed"
-        diagnostics = launch_diagnostics(outcome, location.parsed if location else None)
-        body: dict[str, object] = {
-            "source": source,
-            "courseId": course_id,
-            "outcome": result,
-            "registration": state.registration if state else _text(params.get("reg")),
-            "email": state.email if state else _text(params.get("em")),
-            "organizationId": outcome.organization.id if outcome.organization else "",
-            "params": {name: _text(params[name]) for name in PARAMETERS if name in params},
-            "problems": [p.to_json() for p in outcome.problems],
-            "warnings": list(outcome.warnings),
-            "diagnostics": [d.to_json() for d in diagnostics],
-        }
-        if location is not None:
-            body.update(
-                hash=location.hash[:4096],
-                search=location.search[:4096],
-                referrer=location.referrer[:4096],
-            )
-        moment = self.clock.now()
-        return launch_log.record_launch(
-            self.store,
-            at=moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-            source=source,
-            course_id=course_id[:255],
-            outcome=result,
-            registration=str(body["registration"]),
-            email=str(body["email"]),
-            organization_id=str(body["organizationId"]),
-            body=body,
-        )
-
-
-@dataclass(frozen=True)
-class ParsedLocationLog:
-    """The raw URL parts a page launch came with, kept in the launch log."""
-
-    parsed: ParsedLocation
-    hash: str
-    search: str
-    referrer: str
-
-
-def _text(value: object, limit: int = 1024) -> str:
-    """A launch value as the log keeps it: text, bounded (the log is for reading)."""
-    return ("" if value is None else value if isinstance(value, str) else repr(value))[:limit]
-
-
-def launch_diagnostics(outcome: LaunchOutcome, parsed: ParsedLocation | None) -> list[Diagnostic]:
-    """Everything the launch log says about one launch, URL faults and store conflicts alike.
-
-    A rejected launch that still names its organization passed validation and was
-    stopped by `registration_conflicts`: its problems are a reused `reg`.
-    """
-    diagnostics = list(parsed.diagnostics) if parsed else []
-    from_url = set(parsed.warnings) if parsed else set()
-    for warning in outcome.warnings:
-        if warning not in from_url:
-            code = (
-                "registration_regenerated"
-                if warning.startswith("registration regenerated")
-                else "warning"
-            )
-            diagnostics.append(Diagnostic(code, "warning", warning, "reg"))
-    if outcome.registration is None and outcome.organization is not None:
-        diagnostics.extend(
-            Diagnostic("registration_reused", "error", p.message, p.field) for p in outcome.problems
-        )
-    return diagnostics
+        entry = log_entry(course_id, params, outcome, source, location)
+        at = self.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        return launches_store.record_launch(self.store, at, entry)

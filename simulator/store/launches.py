@@ -14,19 +14,8 @@ from simulator.store import Store
 OUTCOMES = ("created", "resumed", "rejected")
 
 
-def record_launch(
-    store: Store,
-    *,
-    at: str,
-    source: str,
-    course_id: str,
-    outcome: str,
-    registration: str,
-    email: str,
-    organization_id: str,
-    body: dict[str, Any],
-) -> int:
-    """Append one launch; returns its id (increasing, from 1 after a reset)."""
+def record_launch(store: Store, at: str, entry: dict[str, Any]) -> int:
+    """Append one launch log entry; returns its id (increasing, from 1 after a reset)."""
     with store.transaction() as db:
         cursor = db.execute(
             "INSERT INTO launches"
@@ -34,13 +23,13 @@ def record_launch(
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 at,
-                source,
-                course_id,
-                registration,
-                email,
-                organization_id,
-                outcome,
-                json.dumps(body),
+                entry["source"],
+                entry["courseId"],
+                entry["registration"],
+                entry["email"],
+                entry["organizationId"],
+                entry["outcome"],
+                json.dumps(entry),
             ),
         )
     return int(cursor.lastrowid or 0)

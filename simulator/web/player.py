@@ -20,7 +20,8 @@ from simulator.core.activities import lessons_done
 from simulator.core.fragment import ParsedLocation
 from simulator.core.launch import EXPECTED_FORM
 from simulator.core.progress import ProgressError, Registration
-from simulator.service import Conflict, LaunchOutcome, NotFound, Simulation, launch_diagnostics
+from simulator.launch_log import launch_diagnostics
+from simulator.service import Conflict, LaunchOutcome, NotFound, Simulation
 from simulator.store import launches as launch_log
 from simulator.web.errors import ApiError, Handler, bad_request, not_found, read_json_object
 from simulator.web.keys import SIMULATION
