@@ -118,6 +118,10 @@ class SimulatorClient:
     def complete(self, reg: str) -> dict[str, Any]:
         return self.call("POST", f"/_sim/registrations/{reg}/complete")
 
+    def launches(self, **filters: Any) -> list[dict[str, Any]]:
+        """The launch log, newest first (filters: registration, courseId, outcome, limit)."""
+        return self.call("GET", "/_sim/launches", query=filters or None)
+
 
 def _decode(raw: bytes) -> Any:
     if not raw:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from simulator.clock import Clock
 from simulator.config import Config
@@ -23,12 +23,15 @@ from simulator.core.activities import (
     lesson_progress,
     lessons_done,
 )
+from simulator.core.fragment import ParsedLocation, parse_location
 from simulator.core.launch import Launch, Problem, registration_conflicts, validate_launch
 from simulator.core.organizations import Organization, parse_organization
 from simulator.core.progress import Registration, advance, check_progress, start
 from simulator.core.records import Transaction
 from simulator.fixtures import Fixtures
+from simulator.launch_log import PageLocation, log_entry
 from simulator.store import Store
+from simulator.store import launches as launches_store
 
 Listener = Callable[[Sequence[Transaction]], None]
 
@@ -51,6 +54,7 @@ class LaunchOutcome:
     warnings: tuple[str, ...] = ()
     organization: Organization | None = None
     transactions: tuple[Transaction, ...] = field(default=(), repr=False)
+    launch_id: int = 0  # its entry in the launch log (GET /_sim/launches)
 
 
 def member_number(organization_id: str, email: str) -> str:
@@ -109,9 +113,23 @@ class Simulation:
         return result.launch, result.problems
 
     def launch(
+        self,
+        course_id: str,
+        params: Mapping[str, object],
+        warnings: Sequence[str] = (),
+        *,
+        source: str = "api",
+        location: PageLocation | None = None,
+    ) -> LaunchOutcome:
+        """Create or resume the registration a launch URL names, and log the launch."""
+        outcome = self._launch(course_id, params, warnings)
+        return replace(
+            outcome, launch_id=self._log_launch(course_id, params, outcome, source, location)
+        )
+
+    def _launch(
         self, course_id: str, params: Mapping[str, object], warnings: Sequence[str] = ()
     ) -> LaunchOutcome:
-        """Create or resume the registration a launch URL names."""
         launch, problems = self.validate(course_id, params)
         if launch is None:
             return LaunchOutcome(None, False, problems, tuple(warnings))
@@ -216,6 +234,10 @@ class Simulation:
         return self._event_step(reg, EVENT_REGISTERED_PROGRESS)
 
     def attend_event(self, reg: str) -> Registration:
+        """Attendance completes an event, after registration (as the vendor's events run)."""
+        state = self.registration(reg)
+        if self._activity_of(state).kind == "event" and state.progress < EVENT_REGISTERED_PROGRESS:
+            raise Conflict("register for the event before attending it")
         return self._event_step(reg, 100)
 
     def _event_step(self, reg: str, progress: int) -> Registration:
@@ -259,3 +281,28 @@ class Simulation:
                 _, more = self._sync_curriculum(other, curricula[other.course_id])
                 transactions += more
         return transactions
+
+    # -- the player page's launches and the launch log (issue 4) -----------------------------
+
+    def launch_from_location(
+        self, course_id: str, hash_: str, search: str = "", referrer: str = ""
+    ) -> tuple[LaunchOutcome, ParsedLocation]:
+        """A launch as the player page sees it: the raw URL parts, read like the vendor does."""
+        parsed = parse_location(hash_, search, referrer)
+        location = PageLocation(parsed, hash_, search, referrer)
+        outcome = self.launch(
+            course_id, parsed.params, parsed.warnings, source="page", location=location
+        )
+        return outcome, parsed
+
+    def _log_launch(
+        self,
+        course_id: str,
+        params: Mapping[str, object],
+        outcome: LaunchOutcome,
+        source: str,
+        location: PageLocation | None,
+    ) -> int:
+        entry = log_entry(course_id, params, outcome, source, location)
+        at = self.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        return launches_store.record_launch(self.store, at, entry)

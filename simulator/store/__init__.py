@@ -45,6 +45,7 @@ SCHEMA_VERSION = MIGRATIONS[-1][0] if MIGRATIONS else 0
 
 # Tables emptied by `reset`, children first. Later migrations append theirs.
 RESETTABLE_TABLES: list[str] = ["transactions", "registrations", "learners"]
+RESETTABLE_TABLES.append("launches")  # the launch log (issue 4, store/launches.py)
 
 _REGISTRATION_COLUMNS = (
     "registration, organization_id, course_id, activity_id, activity_title, email, first_name, "

@@ -1,0 +1,156 @@
+"""Reading launch URLs as the vendor's page does (`simulator.core.fragment`): properties."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, quote_plus
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from simulator.core.fragment import ERROR, WARNING, parse_location
+from simulator.core.launch import PARAMETERS
+
+ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+# Any Unicode text (URL metacharacters included) except what is indistinguishable
+# from double encoding: a value that itself holds a percent escape like "%41".
+values = st.text(max_size=40).filter(lambda v: not ESCAPE.search(v))
+launch_params = st.fixed_dictionaries({name: values for name in PARAMETERS})
+
+
+def encode(params: dict[str, str], *, quote_via=quote, joiner: str = "&") -> str:
+    return joiner.join(f"{k}={quote_via(v, safe='')}" for k, v in params.items())
+
+
+def codes(parsed) -> list[str]:
+    return [d.code for d in parsed.diagnostics]
+
+
+@given(launch_params, st.randoms())
+def test_values_round_trip_through_url_encoding(params: dict[str, str], rnd) -> None:
+    """Whatever the LMS encodes once with %XX comes back exactly, in any order, silently."""
+    items = list(params.items())
+    rnd.shuffle(items)
+    parsed = parse_location("#/?" + encode(dict(items)))
+    assert dict(parsed.params) == params
+    assert parsed.diagnostics == ()
+
+
+@given(launch_params)
+def test_plus_for_space_in_fn_is_read_as_a_space_with_a_warning(params: dict[str, str]) -> None:
+    """`+` is a space only in `fn` (a `+` in an e-mail is plus-addressing, kept as is)."""
+    query = encode({k: v for k, v in params.items() if k != "fn"})
+    parsed = parse_location(f"#/?fn={quote_plus(params['fn'], safe='')}&{query}")
+    assert dict(parsed.params) == params
+    assert ("plus_in_fn" in codes(parsed)) == (" " in params["fn"])
+    assert set(codes(parsed)) <= {"plus_in_fn"}
+
+
+@given(launch_params)
+def test_double_encoded_values_are_decoded_twice_and_named(params: dict[str, str]) -> None:
+    twice = {k: quote(v, safe="") for k, v in params.items()}
+    parsed = parse_location("#/?" + encode(twice))
+    assert dict(parsed.params) == params
+    doubled = {d.field for d in parsed.diagnostics if d.code == "double_encoded"}
+    assert doubled == {k for k, v in params.items() if quote(v, safe="") != v}
+    assert all(d.severity == WARNING for d in parsed.diagnostics)
+
+
+@given(launch_params)
+def test_html_escaped_ampersands_are_read_as_ampersands(params: dict[str, str]) -> None:
+    parsed = parse_location("#/?" + encode(params, joiner="&amp;"))
+    assert dict(parsed.params) == params
+    assert codes(parsed) == ["html_escaped_ampersand"]
+
+
+@given(launch_params, st.sampled_from(["#?", "#", "#/", "#//?"]))
+def test_fragment_without_slash_question_is_read_with_a_warning(
+    params: dict[str, str], prefix: str
+) -> None:
+    parsed = parse_location(prefix + encode(params))
+    assert dict(parsed.params) == params
+    assert codes(parsed) == ["missing_hash_slash"]
+
+
+@given(launch_params, st.sets(st.sampled_from(PARAMETERS), min_size=1))
+def test_parameters_before_the_hash_are_not_read(params: dict[str, str], early: set[str]) -> None:
+    """Vendor doc: the query string "must come after /#/"; before it the page never sees it."""
+    after = {k: v for k, v in params.items() if k not in early}
+    before = {k: v for k, v in params.items() if k in early}
+    parsed = parse_location("#/?" + encode(after), "?" + encode(before))
+    assert dict(parsed.params) == after
+    (diagnostic,) = parsed.diagnostics
+    assert diagnostic.code == "parameters_before_hash"
+    assert diagnostic.severity == ERROR
+    assert all(name in diagnostic.message for name in early)
+
+
+@given(launch_params)
+def test_parameters_on_both_sides_use_the_fragment_and_warn(params: dict[str, str]) -> None:
+    parsed = parse_location("#/?" + encode(params), "?" + encode(params))
+    assert dict(parsed.params) == params
+    assert [(d.code, d.severity) for d in parsed.diagnostics] == [
+        ("parameters_before_hash", WARNING)
+    ]
+
+
+@given(st.sampled_from(PARAMETERS), values, values)
+def test_a_repeated_parameter_keeps_its_first_value(name: str, first: str, second: str) -> None:
+    parsed = parse_location(f"#/?{name}={quote(first, safe='')}&{name}={quote(second, safe='')}")
+    assert parsed.params[name] == first
+    assert codes(parsed) == ["repeated_parameter"]
+
+
+@given(st.sampled_from(["lmsid", "LMSID", "Reg", "EM", "email", "domain", "registration"]), values)
+def test_misspelled_names_are_not_read_but_named(name: str, value: str) -> None:
+    parsed = parse_location(f"#/?{name}={quote(value, safe='')}")
+    assert dict(parsed.params) == {}
+    (diagnostic,) = parsed.diagnostics
+    assert diagnostic.code == "misnamed_parameter"
+    assert diagnostic.field in PARAMETERS
+
+
+@given(st.text(max_size=200), st.text(max_size=200), st.text(max_size=200))
+def test_any_text_gives_an_answer_never_an_exception(hash_: str, search: str, ref: str) -> None:
+    parsed = parse_location(hash_, search, ref)
+    assert set(parsed.params) <= set(PARAMETERS)
+    assert all(d.severity in (WARNING, ERROR) for d in parsed.diagnostics)
+
+
+@given(
+    st.from_regex(r"[a-z]{1,10}(\.[a-z]{1,10}){1,2}", fullmatch=True),
+    st.from_regex(r"[a-z]{1,10}\.[a-z]{2,5}", fullmatch=True),
+)
+def test_referrer_from_another_site_than_dom_is_flagged(dom: str, other: str) -> None:
+    assume(other != dom and not other.endswith("." + dom) and not dom.endswith("." + other))
+    same = parse_location(f"#/?dom={dom}", referrer=f"https://{dom}/lms/course/1")
+    sub = parse_location(f"#/?dom={dom}", referrer=f"https://portal.{dom}/")
+    elsewhere = parse_location(f"#/?dom={dom}", referrer=f"https://{other}/")
+    assert same.diagnostics == () and sub.diagnostics == ()
+    assert codes(elsewhere) == ["referrer_mismatch"]
+
+
+def test_the_vendor_documented_example_reads_cleanly() -> None:
+    """Vendor doc example: .../#/?reg=registration&em=email&fn=firstName%20lastName&dom=..."""
+    parsed = parse_location(
+        "#/?reg=registration&em=email&fn=firstName%20lastName&dom=domain&lmsId=lmsId"
+    )
+    assert dict(parsed.params) == {
+        "reg": "registration",
+        "em": "email",
+        "fn": "firstName lastName",
+        "dom": "domain",
+        "lmsId": "lmsId",
+    }
+    assert parsed.diagnostics == ()
+
+
+def test_empty_location_reads_nothing_and_says_nothing() -> None:
+    assert parse_location("", "", "") == parse_location("#/")
+    assert dict(parse_location("").params) == {}
+
+
+def test_plus_in_an_email_is_kept() -> None:
+    parsed = parse_location("#/?em=ada+lms@example.com")
+    assert parsed.params["em"] == "ada+lms@example.com"
+    assert parsed.diagnostics == ()
