@@ -31,8 +31,10 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"{message}; install Debian's chromium (apt-get install chromium) to run them")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Module scope, not session: sync Playwright runs an event loop in this thread
+    until it stops, which would break every asyncio test collected after these."""
     executable = shutil.which("chromium")
     if executable is None:
         _unavailable("no `chromium` on PATH")
