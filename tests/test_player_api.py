@@ -242,15 +242,17 @@ def test_url_faults_are_diagnosed_in_the_log_and_the_answer(sim: SimHelper) -> N
     assert sim.registration(p["reg"])["warnings"] == [d["message"] for d in entry["diagnostics"]]
 
 
-def test_parameters_only_before_the_hash_fail_and_say_why(sim: SimHelper) -> None:
+def test_parameters_only_before_the_hash_launch_and_say_why(sim: SimHelper) -> None:
     p = params()
     search = "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in p.items())
     answer = page_launch(sim, hash_="#/", search=search)
-    assert answer.status == 400
+    assert answer.status == 201
     (diagnostic,) = answer.body["diagnostics"]
     assert diagnostic["code"] == "parameters_before_hash"
-    assert diagnostic["severity"] == "error"
+    assert diagnostic["severity"] == "warning"
     assert "only after '/#/'" in diagnostic["message"]
+    entry = sim.launches()[0]
+    assert [d["code"] for d in entry["diagnostics"]] == ["parameters_before_hash"]
 
 
 def test_double_encoded_fn_is_diagnosed(sim: SimHelper) -> None:

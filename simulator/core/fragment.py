@@ -8,8 +8,9 @@ in a few recurring ways, and each one is named here as a diagnostic so the page,
 what to fix.
 
 Rules (written down in docs/decisions.md):
-- parameters before the `#` are not read (the vendor's page never sees them);
-  when the fragment lacks them the launch fails and the diagnostic says why;
+- parameters before the `#` are a warning (DESIGN.md lists them among the warnings):
+  those missing after `/#/` are read from there, and the warning says 77media's page
+  would not see them;
 - a fragment without the `/` of `/#/` (`#?reg=`, `#reg=`) is read, with a warning;
 - `&amp;` is read as `&`, `+` in `fn` as a space, a double-encoded value is decoded
   twice: each with a warning, as the launch would break or mangle the name elsewhere;
@@ -211,15 +212,19 @@ def parse_location(hash_: str, search: str = "", referrer: str = "") -> ParsedLo
     if early:
         ignored = [name for name in PARAMETERS if name in early]
         missing = [name for name in ignored if name not in params]
+        for name in missing:
+            params[name] = early[name]
+        if missing:  # what is wrong with the values read from there counts too
+            diagnostics.extend(d for d in before if d.field in (*missing, None))
         consequence = (
-            f"so {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"
+            f"read here, but on 77media {', '.join(missing)} would be missing"
             if missing
             else "the values after '/#/' are used"
         )
         diagnostics.append(
             Diagnostic(
                 "parameters_before_hash",
-                ERROR if missing else WARNING,
+                WARNING,
                 f"{', '.join(ignored)} {'is' if len(ignored) == 1 else 'are'} placed before the "
                 f"'#': the vendor reads parameters only after '/#/', {consequence}; "
                 "build the URL as .../courses/{courseId}/#/?reg=...&em=...",

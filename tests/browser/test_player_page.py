@@ -105,7 +105,6 @@ INVALID = {
         "is the production LMSID of Acme Learning, but this simulator plays staging",
     ),
     "unknown LMSID": (lambda sim: sim.launch_url(lms_id="WHO-1"), "not known to any"),
-    "parameters before #": (_params_before_hash, "placed before the '#'"),
     "unknown course": (lambda sim: sim.launch_url("no-such-course"), "is not in the catalog"),
     "fn one word": (lambda sim: sim.launch_url(name="Ada"), '"First Last"'),
     "e-mail": (lambda sim: sim.launch_url(email="ada.example.com"), "not an e-mail address"),
@@ -223,6 +222,15 @@ def test_launch_warnings_are_shown_unobtrusively(page: Page, sim: SimHelper) -> 
     expect(warnings.locator("li").first).to_be_hidden()  # folded until opened
     warnings.locator("summary").click()
     expect(warnings).to_contain_text("&amp;")
+
+
+def test_parameters_before_the_hash_launch_with_a_warning(page: Page, sim: SimHelper) -> None:
+    """DESIGN.md lists parameters before the `#` among the launch warnings."""
+    page.goto(_params_before_hash(sim))
+    expect(by(page, "course-title")).to_have_text("Workplace Safety Essentials")
+    expect(by(page, "warning-count")).to_have_text("1")
+    by(page, "launch-warnings").locator("summary").click()
+    expect(by(page, "launch-warnings")).to_contain_text("placed before the '#'")
 
 
 def test_screenshots_of_the_player_and_an_error_panel(
