@@ -66,3 +66,28 @@ def media77_sim(media77_sim_server: Simulator) -> SimHelper:
     helper = SimHelper(media77_sim_server)
     helper.reset()
     return helper
+
+
+# -- media77_receiver (issue 5: the local webhook receiver) ------------------------------------
+# Kept in its own block: one HTTPS receiver per session, cleared before each test.
+
+from simulator.receiver import Receiver  # noqa: E402
+
+__all__ += ["media77_receiver", "media77_receiver_server"]
+
+
+@pytest.fixture(scope="session")
+def media77_receiver_server() -> Iterator[Receiver]:
+    """One HTTPS `Receiver` (threaded, fresh trustme CA) for the whole session."""
+    with Receiver(tls=True) as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def media77_receiver(media77_receiver_server: Receiver) -> Receiver:
+    """The session's HTTPS receiver, cleared: nothing received, no script, settings as built.
+
+    Give the simulator `media77_receiver.url` and trust `media77_receiver.ca_path`.
+    """
+    media77_receiver_server.clear()
+    return media77_receiver_server
