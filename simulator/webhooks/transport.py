@@ -92,11 +92,16 @@ async def with_clock_timeout(
     """
     me = asyncio.current_task()
     timer = asyncio.ensure_future(clock.sleep(seconds))
-    if me is not None:
-        timer.add_done_callback(lambda _t: clock.track(me) if not me.done() else None)
+
+    def wake_me(finished: asyncio.Future[None]) -> None:
+        if me is not None and not me.done() and not finished.cancelled():
+            clock.track(me)
+
+    timer.add_done_callback(wake_me)
     try:
         done, _ = await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        timer.remove_done_callback(wake_me)
         timer.cancel()
     if work in done:
         return work.result()
