@@ -84,9 +84,13 @@ class WebhookEngine:
             headers={"User-Agent": transport.USER_AGENT},
         )
         self._running = True
-        self._load()
-        self._ensure_config_subscription()
-        self._recover()
+        try:
+            self._load()
+            self._ensure_config_subscription()
+            self._recover()
+        except BaseException:
+            await self.stop()
+            raise
 
     async def stop(self) -> None:
         """Stop without losing anything: unfinished bundles stay in the outbox.
@@ -160,6 +164,11 @@ class WebhookEngine:
 
     def _recover(self) -> None:
         """After a restart: bundle what was never bundled, resume what was never finished."""
+        for bundle in self.db.outbox():
+            if bundle.webhook_id in self._subs:
+                self._spawn(bundle)
+            else:
+                self._drop(bundle, REASON_DELETED)
         stored = {s.id: s for s in self.db.subscriptions()}
         last = self.sim.store.last_transaction_id()
         for sub in self._subs.values():
@@ -175,11 +184,6 @@ class WebhookEngine:
                 self._buffer(sub, mine)
             self.db.set_cursor(sub.id, cursor)
             self._flush(sub.id)
-        for bundle in self.db.outbox():
-            if bundle.webhook_id in self._subs:
-                self._spawn(bundle)
-            else:
-                self._drop(bundle, REASON_DELETED)
 
     # -- subscriptions (control API) ------------------------------------------------------
 
