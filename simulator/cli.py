@@ -12,6 +12,7 @@ from simulator import __version__
 # Each names a module in simulator.commands with `add_parser(subparsers)`; the
 # parser's `run` default takes the parsed arguments and returns the exit code.
 COMMANDS = ("serve", "seed")
+COMMANDS += ("receiver", "certs")  # issue 5: the local webhook receiver and its certificates
 
 
 class UsageError(Exception):

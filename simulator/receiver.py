@@ -25,7 +25,6 @@ from its seed and the order of requests alone.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
@@ -35,6 +34,7 @@ import shutil
 import ssl
 import tempfile
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -66,6 +66,7 @@ HANG = "hang"  # never answer (until the receiver is cleared or stopped)
 Outcome = int | str
 
 CERT_FILES = ("ca.pem", "server.pem", "server.key")
+MAX_BODY = 64 * 1024 * 1024  # aiohttp's 1 MiB default would refuse a large maxBundle unseen
 
 
 # -- the pure core ---------------------------------------------------------------------------
@@ -277,7 +278,7 @@ class Receiver:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._arrival: asyncio.Event | None = None
         self._release: asyncio.Event | None = None
-        self._tmpdir: str | None = None
+        self._ssl: ssl.SSLContext | None = None
         self._thread: threading.Thread | None = None
         self._stop_event: asyncio.Event | None = None
 
@@ -349,11 +350,13 @@ class Receiver:
     ) -> list[ReceivedBundle]:
         """`wait_for` for synchronous code (the threaded form, or another thread)."""
         loop = self._require_loop()
-        with contextlib.suppress(RuntimeError):
-            if asyncio.get_running_loop() is loop:
-                raise RuntimeError(
-                    "wait_for_sync would block the receiver's own loop; await wait_for"
-                )
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass  # no loop in this thread: blocking is fine
+        else:
+            # Blocking a running loop would also stop whatever should send to us on it.
+            raise RuntimeError("wait_for_sync would block this event loop: await wait_for")
         return asyncio.run_coroutine_threadsafe(self._wait(count, timeout, accepted), loop).result()
 
     async def _wait(self, count: int, limit: float, accepted: bool) -> list[ReceivedBundle]:
@@ -390,7 +393,7 @@ class Receiver:
         self._arrival = asyncio.Event()
         self._release = asyncio.Event()
         ssl_context = self._ssl_context() if self.tls else None
-        app = web.Application()
+        app = web.Application(client_max_size=MAX_BODY)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
@@ -399,7 +402,6 @@ class Receiver:
             await site.start()
         except BaseException:
             await runner.cleanup()
-            self._remove_tmpdir()
             raise
         self._runner = runner
         self.port = runner.addresses[0][1]
@@ -412,7 +414,6 @@ class Receiver:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        self._remove_tmpdir()
 
     async def __aenter__(self) -> Self:
         return await self.start()
@@ -561,9 +562,15 @@ class Receiver:
         return f"[{self.host}]" if ":" in self.host else self.host
 
     def _ssl_context(self) -> ssl.SSLContext:
+        """Made once: a receiver started again keeps its certificate, CA and `ca_path`."""
+        if self._ssl is None:
+            self._ssl = self._make_ssl_context()
+        return self._ssl
+
+    def _make_ssl_context(self) -> ssl.SSLContext:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         if self.cert_dir is not None:
-            folder = Path(self.cert_dir)
+            folder = Path(self.cert_dir).absolute()  # a path that works from any directory
             missing = [name for name in CERT_FILES if not (folder / name).is_file()]
             if missing:
                 raise FileNotFoundError(
@@ -578,17 +585,15 @@ class Receiver:
 
         ca = trustme.CA(organization_name="media77-simulator receiver")
         ca.issue_cert("localhost", "127.0.0.1", "::1").configure_cert(context)
-        self._tmpdir = tempfile.mkdtemp(prefix="media77-receiver-")
-        ca_path = Path(self._tmpdir) / "ca.pem"
+        folder = tempfile.mkdtemp(prefix="media77-receiver-")
+        # Removed when the receiver is collected or the process ends, not on stop: a
+        # receiver stopped and started again (an outage) must keep the CA a sender trusts.
+        weakref.finalize(self, shutil.rmtree, folder, True)
+        ca_path = Path(folder) / "ca.pem"
         ca.cert_pem.write_to_path(str(ca_path))
         self.ca_path = str(ca_path)
         self.ca_pem = ca.cert_pem.bytes()
         return context
-
-    def _remove_tmpdir(self) -> None:
-        if self._tmpdir is not None:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-            self._tmpdir = None
 
 
 def check_settings(

@@ -114,8 +114,31 @@ async def test_https_receiver_with_a_fresh_ca_records_the_bundle(
             ("started", 6),
             ("progressed", 7),
         ]
-        ca_path = receiver.ca_path
-    assert read_file(ca_path) is None, "the throw-away CA is removed on stop"
+
+
+async def test_a_receiver_started_again_keeps_its_url_and_ca(http: aiohttp.ClientSession) -> None:
+    """Stop, then start: an outage where connections are refused, then the same endpoint back."""
+    receiver = await Receiver(tls=True).start()
+    url, ca_pem = receiver.url, receiver.ca_pem
+    assert (await post(http, receiver))[0] == 200
+    await receiver.stop()
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await post(http, receiver)
+    await receiver.start()
+    try:
+        assert (receiver.url, receiver.ca_pem) == (url, ca_pem)
+        assert read_file(receiver.ca_path) == ca_pem
+        assert (await post(http, receiver))[0] == 200
+        assert len(receiver.accepted) == 2
+    finally:
+        await receiver.stop()
+
+
+async def test_a_large_bundle_is_received(http: aiohttp.ClientSession) -> None:
+    big = {"started": [RECORD] * 5000, "progressed": [], "completions": []}  # about 2 MB
+    async with Receiver() as receiver:
+        assert (await post(http, receiver, big))[0] == 200
+    assert len(receiver.records()) == 5000
 
 
 async def test_https_receiver_is_refused_by_a_client_that_does_not_trust_its_ca(
@@ -322,6 +345,12 @@ async def test_wait_for_times_out_saying_what_arrived(http: aiohttp.ClientSessio
         await post(http, receiver)
         with pytest.raises(TimeoutError, match=r"0 of 1 accepted .*503 scripted 503"):
             await receiver.wait_for(1, timeout=0.2)
+
+
+async def test_wait_for_sync_refuses_to_block_a_running_loop() -> None:
+    async with Receiver() as receiver:
+        with pytest.raises(RuntimeError, match="await wait_for"):
+            receiver.wait_for_sync(1)
 
 
 def test_wait_needs_a_running_receiver() -> None:
