@@ -278,3 +278,87 @@ def test_reset_forgets_subscriptions_log_and_ledger(sim: SimHelper, receiver: Re
 
 def unique_reg() -> str:
     return str(uuid.uuid4())
+
+
+def test_attempts_in_flight_are_bounded_per_subscription(
+    sim: SimHelper, receiver: Receiver
+) -> None:
+    hook = sim.add_receiver_webhook(
+        receiver,
+        bundleWindowMs=0,
+        maxInFlight=1,
+        timeoutS=5,
+        retrySchedule=[],
+        faults={"script": ["timeout"]},
+    )
+    started(sim, 2)  # two requests, two bundles
+    sim.advance(1)
+    assert receiver.bundles == []  # bundle 2 waits for the slot bundle 1 holds
+    assert sim.webhook(hook["id"])["pendingBundles"] == 2
+    sim.advance(4)  # bundle 1 times out (injected), bundle 2 takes the slot
+    assert [d["outcome"] for d in sim.deliveries()] == ["dropped", "delivered"]
+    assert len(receiver.accepted) == 1
+
+
+def test_a_failing_bundle_does_not_hold_up_newer_ones(sim: SimHelper, receiver: Receiver) -> None:
+    sim.add_receiver_webhook(receiver, retrySchedule=[30])
+    receiver.fail_next(1)
+    first = started(sim)[0]
+    sim.advance(0.5)  # bundle 1 fails, retry in 30 s
+    sim.set_progress(first["registration"], 50)
+    sim.advance(0.5)  # bundle 2 goes out now
+    assert [r["transactionId"] for r in receiver.records()] == [2]
+    sim.advance(30)
+    assert sorted(r["transactionId"] for r in receiver.records()) == [1, 2]
+
+
+def test_deleting_a_subscription_records_what_it_still_owed(
+    sim: SimHelper, receiver: Receiver
+) -> None:
+    hook = sim.add_receiver_webhook(receiver, retrySchedule=[60])
+    receiver.fail_next(1)
+    a = started(sim)[0]
+    sim.advance(0.5)  # bundle 1 failed, waiting for its retry
+    sim.set_progress(a["registration"], 30)  # in an open window
+    sim.delete_webhook(hook["id"])
+    missed = sim.missed()
+    assert [(m["transactionId"], m["reason"]) for m in missed] == [
+        (1, "subscription deleted"),
+        (2, "subscription deleted"),
+    ]
+    sim.advance(120)
+    assert len(receiver.bundles) == 1
+
+
+def test_patching_the_script_shapes_the_next_attempts(sim: SimHelper, receiver: Receiver) -> None:
+    hook = sim.add_receiver_webhook(receiver, retrySchedule=[1])
+    sim.update_webhook(hook["id"], faults={"script": [500]})
+    started(sim)
+    sim.advance(1.5)
+    assert [(d["status"], d["fault"]) for d in sim.deliveries()] == [
+        (500, "script:500"),
+        (200, ""),
+    ]
+
+
+def test_bad_delivery_queries_are_a_clear_400(sim: SimHelper) -> None:
+    for query in ({"outcome": "lost"}, {"limit": "0"}, {"after": "x"}):
+        answer = sim.request("GET", "/_sim/deliveries", query=query)
+        assert answer.status == 400, query
+        assert answer.body["field"] == next(iter(query))
+    answer = sim.request("GET", "/_sim/deliveries/wait", query={"count": 1, "timeout": "-1"})
+    assert answer.status == 400
+
+
+def test_the_control_routes_are_in_the_openapi_document(sim: SimHelper) -> None:
+    paths = sim.call("GET", "/_sim/openapi.json")["paths"]
+    for path in (
+        "/_sim/webhooks",
+        "/_sim/webhooks/{id}",
+        "/_sim/webhooks/{id}/outages",
+        "/_sim/deliveries",
+        "/_sim/deliveries/wait",
+        "/_sim/missed",
+    ):
+        assert path in paths
+    assert set(paths["/_sim/webhooks/{id}"]) == {"get", "patch", "delete"}

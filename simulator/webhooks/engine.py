@@ -30,6 +30,7 @@ from simulator.core.subscriptions import Subscription, SubscriptionError, parse_
 from simulator.service import Simulation
 from simulator.store.webhooks import OutboxBundle, WebhookStore
 from simulator.webhooks import transport
+from simulator.webhooks.slots import Slots
 from simulator.webhooks.transport import Outcome
 
 log = logging.getLogger("simulator.webhooks")
@@ -66,7 +67,7 @@ class WebhookEngine:
         self._pending: dict[str, Pending] = {}
         self._windows: dict[str, asyncio.Task[None]] = {}
         self._tasks: dict[str, set[asyncio.Task[None]]] = {}
-        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._slots: dict[str, Slots] = {}
         self._tls: dict[str, ssl.SSLContext] = {}
         self._outages: dict[str, list[Outage]] = {}
         self._session: aiohttp.ClientSession | None = None
@@ -217,6 +218,9 @@ class WebhookEngine:
         self.db.update_subscription(sub_id, sub.to_json())
         self._subs[sub_id] = sub
         self._tls.pop(sub_id, None)
+        slots = self._slots.get(sub_id)
+        if slots is not None and sub.max_in_flight != current.max_in_flight:
+            slots.resize(sub.max_in_flight - current.max_in_flight)
         return sub
 
     def delete(self, sub_id: str) -> None:
@@ -402,7 +406,9 @@ class WebhookEngine:
         attempt: int,
         forced: Scripted | None,
     ) -> tuple[Outcome, float | None]:
-        slot = self._slots.setdefault(sub.id, asyncio.Semaphore(sub.max_in_flight))
+        slot = self._slots.get(sub.id)
+        if slot is None:
+            slot = self._slots[sub.id] = Slots(sub.max_in_flight, self.clock)
         async with slot:
             if forced is not None:
                 return await self._forced(sub, forced), None
