@@ -7,6 +7,8 @@ import uuid
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from simulator.client import SimulatorError
 from simulator.pytest_plugin import SimHelper
@@ -362,3 +364,40 @@ def test_the_control_routes_are_in_the_openapi_document(sim: SimHelper) -> None:
     ):
         assert path in paths
     assert set(paths["/_sim/webhooks/{id}"]) == {"get", "patch", "delete"}
+
+
+def test_a_ca_that_is_not_a_certificate_is_a_400(sim: SimHelper) -> None:
+    bogus = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"
+    answer = sim.request("POST", "/_sim/webhooks", {"url": "https://e.example/h", "ca": bogus})
+    assert answer.status == 400
+    assert answer.body["field"] == "ca"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+field_names = st.sampled_from(
+    ["url", "auth", "tokenName", "tokenValue", "bundleWindowMs", "maxBundle", "retrySchedule",
+     "timeoutS", "allowInsecure", "faults", "ca", "maxInFlight", "organizationId", "id"]
+)  # fmt: skip
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.dictionaries(field_names, json_values, max_size=5))
+def test_any_subscription_body_gets_201_or_a_clear_4xx(
+    sim: SimHelper, body: dict[str, Any]
+) -> None:
+    answer = sim.request("POST", "/_sim/webhooks", {"url": "https://e.example/h", **body})
+    assert answer.status in (201, 400, 404), answer.body
+    if answer.status != 201:
+        assert answer.body["message"]
+    hooks = sim.webhooks()
+    if hooks:
+        patched = sim.request("PATCH", f"/_sim/webhooks/{hooks[0]['id']}", body)
+        assert patched.status in (200, 400), patched.body

@@ -173,6 +173,10 @@ def parse_subscription(
         raise SubscriptionError("tokenValue must be text of at most 1000 characters", "tokenValue")
     if any(ord(c) < 32 or ord(c) == 127 for c in token_value):
         raise SubscriptionError("tokenValue must not contain control characters", "tokenValue")
+    if auth == "header" and not token_value.isascii():
+        raise SubscriptionError(
+            'tokenValue must be ASCII to travel in a header (or use "auth": "query")', "tokenValue"
+        )
     try:
         schedule = check_schedule(merged["retrySchedule"])
     except ValueError as error:

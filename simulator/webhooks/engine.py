@@ -79,6 +79,11 @@ class WebhookEngine:
     # -- life cycle -----------------------------------------------------------------------
 
     async def start(self) -> None:
+        if self.sim.config.webhook_ca:
+            try:
+                transport.tls_context(self.sim.config.webhook_ca)
+            except (OSError, ssl.SSLError, ValueError) as error:
+                raise ConfigError(f"--webhook-ca {self.sim.config.webhook_ca}: {error}") from None
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=0, limit_per_host=64),
             timeout=aiohttp.ClientTimeout(total=None),
@@ -133,13 +138,21 @@ class WebhookEngine:
     def _parse(
         self, data: dict[str, Any], sub_id: str, org_id: str, base: Subscription | None = None
     ) -> Subscription:
-        return parse_subscription(
+        sub = parse_subscription(
             data,
             id=sub_id,
             organization_id=org_id,
             insecure_allowed_globally=self.sim.config.allow_insecure_webhooks,
             base=base,
         )
+        if sub.ca:
+            try:
+                transport.tls_context(subscription_ca=sub.ca)
+            except (ssl.SSLError, ValueError) as error:
+                raise SubscriptionError(
+                    f"ca is not a usable PEM certificate: {error}", "ca"
+                ) from None
+        return sub
 
     def _ensure_config_subscription(self) -> None:
         config = self.sim.config

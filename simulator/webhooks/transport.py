@@ -80,6 +80,8 @@ async def post(
         return Outcome(0, RESET, error.strerror or str(error))
     except aiohttp.ClientError as error:
         return Outcome(0, CONNECTION, f"{type(error).__name__}: {error}")
+    except (ValueError, OSError) as error:  # an unusable URL, a socket error aiohttp let through
+        return Outcome(0, CONNECTION, f"{type(error).__name__}: {error}")
 
 
 async def with_clock_timeout(
