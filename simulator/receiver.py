@@ -106,13 +106,13 @@ class Answer:
 
 
 def validate_outcome(outcome: object) -> Outcome:
-    """An HTTP status 100-599, "reset" or "hang"; a clear ValueError for anything else."""
+    """A final HTTP status 200-599 (a 1xx is not an answer), "reset" or "hang"; else ValueError."""
     if isinstance(outcome, bool):  # bool is an int: True would silently mean status 1
         raise ValueError(f"outcome {outcome!r}: expected an HTTP status, 'reset' or 'hang'")
     if isinstance(outcome, int):
-        if 100 <= outcome <= 599:
+        if 200 <= outcome <= 599:
             return outcome
-        raise ValueError(f"outcome {outcome}: an HTTP status is 100-599")
+        raise ValueError(f"outcome {outcome}: an answer status is 200-599")
     if outcome in (RESET, HANG):
         return str(outcome)
     raise ValueError(f"outcome {outcome!r}: expected an HTTP status, 'reset' or 'hang'")
@@ -617,8 +617,8 @@ def check_settings(
         raise ValueError("a token value needs a token name")
     if not (isinstance(fail_rate, int | float) and 0.0 <= fail_rate <= 1.0):
         raise ValueError(f"fail rate {fail_rate!r}: expected a number from 0 to 1")
-    if isinstance(fail_status, bool) or not 100 <= fail_status <= 599:
-        raise ValueError(f"fail status {fail_status!r}: an HTTP status is 100-599")
+    if isinstance(fail_status, bool) or not 200 <= fail_status <= 599:
+        raise ValueError(f"fail status {fail_status!r}: an answer status is 200-599")
     if not (isinstance(down_for, int | float) and math.isfinite(down_for) and down_for >= 0):
         raise ValueError(f"down for {down_for!r}: expected seconds >= 0")
     if not path.startswith("/"):

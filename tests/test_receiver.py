@@ -437,7 +437,7 @@ def test_fixture_is_cleared_between_tests(tmp_path: Path) -> None:
     ("kwargs", "message"),
     [
         ({"fail_rate": 1.5}, "fail rate"),
-        ({"fail_status": 99}, "fail status"),
+        ({"fail_status": 100}, "fail status"),
         ({"down_for": -1}, "down for"),
         ({"down_for": float("inf")}, "down for"),
         ({"path": "webhook"}, "must start with '/'"),
@@ -451,7 +451,7 @@ def test_bad_settings_are_refused_clearly(kwargs: dict[str, Any], message: str) 
         Receiver(**kwargs)
 
 
-@pytest.mark.parametrize("outcome", ["boom", True, 600, 99, None, 2.5])
+@pytest.mark.parametrize("outcome", ["boom", True, 600, 101, None, 2.5])
 def test_bad_script_outcomes_are_refused(outcome: Any) -> None:
     receiver = Receiver()
     with pytest.raises(ValueError, match="outcome"):
@@ -481,7 +481,7 @@ def test_check_token_finds_the_token_in_either_place(
     assert check_token({}, {}, name, "") == (True, ""), "no expected value accepts anything"
 
 
-outcomes = st.one_of(st.integers(100, 599), st.sampled_from([RESET, HANG]))
+outcomes = st.one_of(st.integers(200, 599), st.sampled_from([RESET, HANG]))
 
 
 @settings(max_examples=200)
@@ -571,6 +571,6 @@ def test_records_flatten_every_bundle_in_order_with_its_kind(
     assert [(r["kind"], r["transactionId"]) for r in records] == expected
 
 
-@given(st.one_of(st.integers(100, 599), st.sampled_from([RESET, HANG])))
+@given(st.one_of(st.integers(200, 599), st.sampled_from([RESET, HANG])))
 def test_validate_outcome_keeps_every_valid_outcome(outcome: Any) -> None:
     assert validate_outcome(outcome) == outcome

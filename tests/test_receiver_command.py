@@ -207,7 +207,7 @@ def test_receiver_down_for_answers_the_fail_status_and_says_how_long(
     ("args", "message"),
     [
         (["--fail-rate", "2"], "--fail-rate 2: expected a share from 0 to 1"),
-        (["--fail-status", "99"], "--fail-status 99"),
+        (["--fail-status", "100"], "--fail-status 100: an answer status is 200-599"),
         (["--down-for", "-1"], "--down-for -1"),
         (["--path", "webhook"], "--path 'webhook': must start with '/'"),
         (["--cert-dir", "."], "--cert-dir is for HTTPS: add --tls"),

@@ -189,8 +189,8 @@ def check_args(args: argparse.Namespace) -> None:
             )
     if not 0.0 <= args.fail_rate <= 1.0:
         raise UsageError(f"--fail-rate {args.fail_rate:g}: expected a share from 0 to 1")
-    if not 100 <= args.fail_status <= 599:
-        raise UsageError(f"--fail-status {args.fail_status}: an HTTP status is 100-599")
+    if not 200 <= args.fail_status <= 599:
+        raise UsageError(f"--fail-status {args.fail_status}: an answer status is 200-599")
     if not args.down_for >= 0 or args.down_for == float("inf"):
         raise UsageError(f"--down-for {args.down_for:g}: expected seconds >= 0")
     if not 0 <= args.port <= 65535:
