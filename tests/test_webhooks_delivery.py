@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 from simulator.client import SimulatorError
 from simulator.pytest_plugin import SimHelper
 from simulator.receiver import Receiver
+from simulator.server import Simulator
 
 TOKEN = "s3cret-token"
 
@@ -188,18 +188,14 @@ def test_plain_http_is_refused_unless_allowed(sim: SimHelper) -> None:
     assert allowed["allowInsecure"] is True
 
 
-def test_plain_http_delivery_when_allowed() -> None:
-    with Receiver() as plain:
-        from simulator.server import Simulator
-
-        with Simulator(allow_insecure_webhooks=True) as server:
-            from simulator.pytest_plugin import SimHelper as Helper
-
-            sim = Helper(server)
-            sim.add_webhook(plain.url)
-            sim.start_course()
-            sim.advance(0.5)
-            assert len(plain.wait_for_sync(1)) == 1
+def test_plain_http_delivery_when_allowed_for_the_whole_simulator() -> None:
+    with Receiver() as plain, Simulator(allow_insecure_webhooks=True) as server:
+        sim = SimHelper(server)
+        hook = sim.add_webhook(plain.url)
+        assert hook["allowInsecure"] is False  # allowed by the server flag, not per webhook
+        sim.start_course()
+        sim.advance(0.5)
+        assert len(plain.wait_for_sync(1)) == 1
 
 
 @pytest.mark.parametrize(
@@ -276,10 +272,6 @@ def test_reset_forgets_subscriptions_log_and_ledger(sim: SimHelper, receiver: Re
     assert sim.missed() and sim.deliveries()
     sim.reset()
     assert sim.webhooks() == [] and sim.deliveries() == [] and sim.missed() == []
-
-
-def unique_reg() -> str:
-    return str(uuid.uuid4())
 
 
 def test_attempts_in_flight_are_bounded_per_subscription(

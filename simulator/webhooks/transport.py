@@ -102,6 +102,9 @@ async def with_clock_timeout(
     timer.add_done_callback(wake_me)
     try:
         done, _ = await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        work.cancel()  # the simulator stops or resets: abandon the request too
+        raise
     finally:
         timer.remove_done_callback(wake_me)
         timer.cancel()
