@@ -367,6 +367,11 @@ async def main() -> None:
           f"  p99 {lat['base_p99'] * 1000:.2f} ms; p50 latency / window = "
           f"{lat['p50'] / 0.5:.2f}")  # fmt: skip
 
+    low = await latency(args.seconds, rate=20)
+    print(f"1b. latency at 20 events/s (windows close on time, not by size): "
+          f"{low['received']}/{low['events']} received, p50 {low['p50'] * 1000:.0f} ms, "
+          f"p99 {low['p99'] * 1000:.0f} ms (target p99 < 1000 ms)")  # fmt: skip
+
     thr = await throughput(args.events)
     print("2. throughput, progress calls as fast as possible, delivered to the receiver")
     print(f"   events {thr['events']}, received {thr['received']}, missed {thr['missed']}, "

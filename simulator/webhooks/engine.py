@@ -58,6 +58,12 @@ def _registrations(bundle: OutboxBundle) -> dict[int, str]:
     }
 
 
+def _report_failure(task: asyncio.Task[None]) -> None:
+    """A bug in delivery must be seen in the log, not vanish with its task."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("webhook delivery task failed", exc_info=task.exception())
+
+
 class WebhookEngine:
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim
@@ -306,6 +312,7 @@ class WebhookEngine:
             )
             self._windows[sub.id] = task
             self.clock.track(task)
+            task.add_done_callback(_report_failure)
 
     async def _window(self, sub_id: str, seconds: float) -> None:
         try:
@@ -338,6 +345,7 @@ class WebhookEngine:
         group = self._tasks.setdefault(bundle.webhook_id, set())
         group.add(task)
         task.add_done_callback(group.discard)
+        task.add_done_callback(_report_failure)
 
     def _next_scripted(self, sub: Subscription) -> Scripted | None:
         if not sub.faults.script:
