@@ -175,3 +175,21 @@ def test_transactions_of_an_open_window_survive_a_crash(
         assert delivery["outcome"] == "delivered"
     (record,) = media77_receiver.records()
     assert record["registration"] == reg["registration"]
+
+
+def test_a_hung_endpoint_times_out_on_the_virtual_clock() -> None:
+    with Receiver(tls=True) as hung, Simulator(clock_start=START) as server:
+        server.sim.clock.settle_grace = 0.3  # type: ignore[attr-defined]  # real s an advance waits
+        sim = SimHelper(server)
+        hung.script([HANG])
+        sim.add_receiver_webhook(hung, timeoutS=10, retrySchedule=[1])
+        sim.start_course()
+        sim.advance(0.5)  # the attempt is made and hangs
+        assert sim.deliveries() == []
+        sim.advance(9.99)
+        assert sim.deliveries() == []
+        sim.advance(0.01)  # 10 s of the simulator's clock: a timeout
+        (failed,) = sim.deliveries()
+        assert (failed["outcome"], failed["error"].split(":")[0]) == ("failed", "timeout")
+        sim.advance(1)
+        assert [d["outcome"] for d in sim.deliveries()] == ["failed", "delivered"]
