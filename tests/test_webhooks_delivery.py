@@ -393,3 +393,47 @@ def test_any_subscription_body_gets_201_or_a_clear_4xx(
     if hooks:
         patched = sim.request("PATCH", f"/_sim/webhooks/{hooks[0]['id']}", body)
         assert patched.status in (200, 400), patched.body
+
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("learners"), st.integers(1, 4)),
+        st.tuples(st.just("advance"), st.sampled_from([0, 0.1, 0.25, 0.5, 1.0])),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(operations, st.integers(1, 5), st.sampled_from([0, 200, 500]))
+def test_the_engine_sends_every_transaction_in_exactly_one_bundle(
+    sim: SimHelper,
+    receiver: Receiver,
+    ops: list[tuple[str, float]],
+    max_bundle: int,
+    window_ms: int,
+) -> None:
+    sim.reset()
+    receiver.clear()
+    sim.add_receiver_webhook(receiver, maxBundle=max_bundle, bundleWindowMs=window_ms)
+    made = 0
+    for i, (op, value) in enumerate(ops):
+        if op == "advance":
+            sim.advance(value)
+            continue
+        for j in range(int(value)):
+            sim.start_course(email=f"p{i}x{j}@example.com", name=f"Prop N{i}x{j}")
+            made += 1
+    sim.advance(1)
+    log = sim.deliveries()
+    assert all(d["outcome"] == "delivered" for d in log)
+    sent = sorted(t for d in log for t in d["transactionIds"])
+    assert sent == list(range(1, made + 1))
+    received = sorted(r["transactionId"] for r in receiver.records())
+    assert received == sent
+    for bundle in receiver.accepted:
+        assert list(bundle.body) == ["started", "progressed", "completions"]
+        assert 1 <= len(bundle.body["started"]) <= max_bundle
