@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.client import SimulatorError
+from simulator.core.records import WIRE_FIELDS
 from simulator.pytest_plugin import SimHelper
 from simulator.receiver import Receiver
 from simulator.server import Simulator
@@ -38,6 +39,8 @@ def test_bundle_has_the_three_keys_and_the_header_token(sim: SimHelper, receiver
     assert bundle.body["progressed"] == [] and bundle.body["completions"] == []
     (record,) = bundle.body["started"]
     assert record["registration"] == reg["registration"]
+    assert tuple(record) == WIRE_FIELDS  # exactly the twelve documented fields, in order
+    assert bundle.headers["Content-Type"] == "application/json"
     assert bundle.headers["x-access-token"] == TOKEN
     assert "x-access-token" not in bundle.query
 
