@@ -54,6 +54,80 @@ class SimHelper(SimulatorClient):
             course_id, reg or str(uuid.uuid4()), email, name, "localhost", org["lmsIds"][env]
         )
 
+    # -- webhooks (issue 5: the webhook delivery engine) --------------------------------------
+
+    def add_webhook(self, url: str, **fields: Any) -> dict[str, Any]:
+        """Subscribe (default organization unless `organizationId=`); fields in camelCase."""
+        return self.call("POST", "/_sim/webhooks", {"url": url, **fields})
+
+    def add_receiver_webhook(self, receiver: Any, **fields: Any) -> dict[str, Any]:
+        """Subscribe a `Receiver`, trusting its CA when it serves HTTPS."""
+        if receiver.ca_pem:
+            fields.setdefault("ca", receiver.ca_pem.decode())
+        elif receiver.url.startswith("http:"):
+            fields.setdefault("allowInsecure", True)
+        return self.add_webhook(receiver.url, **fields)
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        return self.call("GET", "/_sim/webhooks")
+
+    def webhook(self, webhook_id: str) -> dict[str, Any]:
+        return self.call("GET", f"/_sim/webhooks/{webhook_id}")
+
+    def update_webhook(self, webhook_id: str, **fields: Any) -> dict[str, Any]:
+        return self.call("PATCH", f"/_sim/webhooks/{webhook_id}", fields)
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        self.call("DELETE", f"/_sim/webhooks/{webhook_id}")
+
+    def outage(
+        self,
+        webhook_id: str,
+        *,
+        duration: float | None = None,
+        end: str | None = None,
+        start: str | None = None,
+        mode: str = "refuse",
+    ) -> dict[str, Any]:
+        """An outage window on the simulator's clock (from now unless `start`)."""
+        body: dict[str, Any] = {"mode": mode}
+        for name, value in (("duration", duration), ("end", end), ("start", start)):
+            if value is not None:
+                body[name] = value
+        return self.call("POST", f"/_sim/webhooks/{webhook_id}/outages", body)
+
+    def clear_outages(self, webhook_id: str) -> int:
+        return self.call("DELETE", f"/_sim/webhooks/{webhook_id}/outages")["cleared"]
+
+    @staticmethod
+    def _delivery_query(filters: dict[str, Any]) -> dict[str, Any]:
+        names = {"webhook_id": "webhookId", "bundle_id": "bundleId"}
+        return {names.get(k, k): v for k, v in filters.items() if v is not None}
+
+    def deliveries(self, **filters: Any) -> list[dict[str, Any]]:
+        """The delivery log; filters: webhook_id, bundle_id, outcome, after, limit."""
+        return self.call("GET", "/_sim/deliveries", query=self._delivery_query(filters))
+
+    def wait_for_deliveries(
+        self, count: int, timeout: float = 10.0, **filters: Any
+    ) -> list[dict[str, Any]]:
+        """Block until `count` logged attempts match the filters; TimeoutError otherwise."""
+        query = {"count": count, "timeout": timeout, **self._delivery_query(filters)}
+        answer = self.call("GET", "/_sim/deliveries/wait", query=query)
+        if answer["timedOut"]:
+            raise TimeoutError(
+                f"{answer['count']} of {count} delivery attempts within {timeout:g} s: "
+                f"{answer['deliveries']}"
+            )
+        return answer["deliveries"]
+
+    def missed(self, webhook_id: str | None = None) -> list[dict[str, Any]]:
+        """The missed ledger: transactions the webhook dropped for good."""
+        query = {"webhookId": webhook_id} if webhook_id else None
+        return self.call("GET", "/_sim/missed", query=query)
+
+    # -- end of webhooks (issue 5) -------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def media77_sim_server() -> Iterator[Simulator]:

@@ -1,0 +1,366 @@
+"""SQL of the webhook engine: subscriptions, outbox, delivery log, missed ledger, outages.
+
+The outbox is what makes delivery durable: a bundle is written here in the same
+SQLite transaction that advances its subscription's cursor, and leaves only when
+it is delivered or dropped (dropping writes the missed ledger in that same
+transaction). A restart therefore finds every bundle that was accepted and not
+finished, and every transaction not yet bundled.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from simulator.core.faults import Outage
+from simulator.store import RESETTABLE_TABLES, Store
+
+# The delivery log keeps the most recent attempts only (documented in README).
+DELIVERY_LOG_CAP = 10_000
+_PRUNE_EVERY = 500
+
+for _table in (
+    "webhook_deliveries",
+    "webhook_missed",
+    "webhook_outbox",
+    "webhook_outages",
+    "webhooks",
+):
+    if _table not in RESETTABLE_TABLES:
+        RESETTABLE_TABLES.append(_table)
+
+
+@dataclass(frozen=True)
+class StoredSubscription:
+    id: str
+    organization_id: str
+    body: dict[str, Any]
+    from_config: bool
+    cursor: int
+    bundles_made: int
+    clean_stop: bool
+
+
+@dataclass(frozen=True)
+class OutboxBundle:
+    id: str
+    webhook_id: str
+    sequence: int
+    body: dict[str, list[Any]]
+    transaction_ids: tuple[int, ...]
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+
+
+def _dt(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def iso_ms(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class WebhookStore:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @property
+    def db(self) -> Any:
+        return self.store.db
+
+    # -- subscriptions --------------------------------------------------------------------
+
+    def next_subscription_id(self) -> str:
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'webhooks'").fetchone()
+        return f"wh_{(row[0] if row else 0) + 1}"
+
+    def add_subscription(
+        self, sub_id: str, organization_id: str, body: dict[str, Any], *, from_config: bool
+    ) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO webhooks (id, organization_id, body, from_config, cursor)"
+                " VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(transaction_id), 0) FROM transactions))",
+                (sub_id, organization_id, json.dumps(body), int(from_config)),
+            )
+
+    def update_subscription(self, sub_id: str, body: dict[str, Any]) -> None:
+        self.db.execute("UPDATE webhooks SET body = ? WHERE id = ?", (json.dumps(body), sub_id))
+
+    def delete_subscription(self, sub_id: str) -> None:
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM webhooks WHERE id = ?", (sub_id,))
+            db.execute("DELETE FROM webhook_outages WHERE webhook_id = ?", (sub_id,))
+
+    def subscriptions(self) -> list[StoredSubscription]:
+        rows = self.db.execute(
+            "SELECT id, organization_id, body, from_config, cursor, bundles_made, clean_stop"
+            " FROM webhooks ORDER BY seq"
+        )
+        return [
+            StoredSubscription(
+                r[0], r[1], json.loads(r[2]), bool(r[3]), int(r[4]), int(r[5]), bool(r[6])
+            )
+            for r in rows
+        ]
+
+    # -- outbox ---------------------------------------------------------------------------
+
+    def add_bundles(
+        self,
+        webhook_id: str,
+        bundles: Sequence[tuple[dict[str, list[Any]], Sequence[int]]],
+        now: datetime,
+    ) -> list[OutboxBundle]:
+        """Accept bundles for delivery: outbox rows and the cursor move in one write."""
+        made: list[OutboxBundle] = []
+        with self.store.transaction() as db:
+            (count,) = db.execute(
+                "SELECT bundles_made FROM webhooks WHERE id = ?", (webhook_id,)
+            ).fetchone()
+            last = 0
+            for body, ids in bundles:
+                count += 1
+                cursor = db.execute(
+                    "INSERT INTO webhook_outbox (id, webhook_id, sequence, body, transaction_ids,"
+                    " next_attempt_at, created_at) VALUES ('', ?, ?, ?, ?, ?, ?)",
+                    (
+                        webhook_id,
+                        count,
+                        json.dumps(body),
+                        json.dumps(list(ids)),
+                        now.isoformat(),
+                        now.isoformat(),
+                    ),
+                )
+                bundle_id = f"bd_{cursor.lastrowid}"
+                db.execute(
+                    "UPDATE webhook_outbox SET id = ? WHERE seq = ?", (bundle_id, cursor.lastrowid)
+                )
+                made.append(
+                    OutboxBundle(bundle_id, webhook_id, count, body, tuple(ids), 0, now, now)
+                )
+                last = max(last, *ids) if ids else last
+            db.execute(
+                "UPDATE webhooks SET bundles_made = ?, cursor = MAX(cursor, ?) WHERE id = ?",
+                (count, last, webhook_id),
+            )
+        return made
+
+    def set_cursor(self, webhook_id: str, cursor: int, *, clean_stop: bool = False) -> None:
+        self.db.execute(
+            "UPDATE webhooks SET cursor = MAX(cursor, ?), clean_stop = ? WHERE id = ?",
+            (cursor, int(clean_stop), webhook_id),
+        )
+
+    def outbox(self, webhook_id: str | None = None) -> list[OutboxBundle]:
+        sql = (
+            "SELECT id, webhook_id, sequence, body, transaction_ids, attempts, next_attempt_at,"
+            " created_at FROM webhook_outbox"
+        )
+        args: list[Any] = []
+        if webhook_id is not None:
+            sql += " WHERE webhook_id = ?"
+            args.append(webhook_id)
+        rows = self.db.execute(sql + " ORDER BY seq", args)
+        return [
+            OutboxBundle(
+                r[0],
+                r[1],
+                int(r[2]),
+                json.loads(r[3]),
+                tuple(json.loads(r[4])),
+                int(r[5]),
+                _dt(r[6]),
+                _dt(r[7]),
+            )
+            for r in rows
+        ]
+
+    def schedule(self, bundle_id: str, attempts: int, next_attempt_at: datetime) -> None:
+        self.db.execute(
+            "UPDATE webhook_outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?",
+            (attempts, next_attempt_at.isoformat(), bundle_id),
+        )
+
+    def finish(self, bundle_id: str) -> None:
+        self.db.execute("DELETE FROM webhook_outbox WHERE id = ?", (bundle_id,))
+
+    def drop(
+        self,
+        bundle: OutboxBundle,
+        reason: str,
+        now: datetime,
+        registrations: dict[int, str],
+    ) -> None:
+        """Give up on a bundle: its transactions go on the missed ledger, for good."""
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM webhook_outbox WHERE id = ?", (bundle.id,))
+            db.executemany(
+                "INSERT INTO webhook_missed (transaction_id, registration, bundle_id, webhook_id,"
+                " reason, at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        tid,
+                        registrations.get(tid, ""),
+                        bundle.id,
+                        bundle.webhook_id,
+                        reason,
+                        now.isoformat(),
+                    )
+                    for tid in bundle.transaction_ids
+                ],
+            )
+
+    # -- delivery log ---------------------------------------------------------------------
+
+    def log(
+        self,
+        *,
+        webhook_id: str,
+        bundle_id: str,
+        attempt: int,
+        at: datetime,
+        outcome: str,
+        status: int | None,
+        error: str,
+        latency_ms: float | None,
+        transaction_ids: Sequence[int],
+        fault: str,
+    ) -> dict[str, Any]:
+        cursor = self.db.execute(
+            "INSERT INTO webhook_deliveries (webhook_id, bundle_id, attempt, at, outcome, status,"
+            " error, latency_ms, transaction_ids, fault) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                webhook_id,
+                bundle_id,
+                attempt,
+                at.isoformat(),
+                outcome,
+                status,
+                error,
+                latency_ms,
+                json.dumps(list(transaction_ids)),
+                fault,
+            ),
+        )
+        row_id = int(cursor.lastrowid or 0)
+        if row_id % _PRUNE_EVERY == 0:
+            self.db.execute(
+                "DELETE FROM webhook_deliveries WHERE id <= ?", (row_id - DELIVERY_LOG_CAP,)
+            )
+        return _delivery_json(
+            (
+                row_id,
+                webhook_id,
+                bundle_id,
+                attempt,
+                at.isoformat(),
+                outcome,
+                status,
+                error,
+                latency_ms,
+                json.dumps(list(transaction_ids)),
+                fault,
+            )
+        )
+
+    def deliveries(
+        self,
+        *,
+        webhook_id: str | None = None,
+        outcome: str | None = None,
+        bundle_id: str | None = None,
+        after: int = 0,
+        limit: int = 1000,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Attempts in the order they were made, and how many match in all."""
+        where = ["id > ?"]
+        args: list[Any] = [after]
+        for column, value in (
+            ("webhook_id", webhook_id),
+            ("outcome", outcome),
+            ("bundle_id", bundle_id),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        clause = " AND ".join(where)
+        (total,) = self.db.execute(
+            f"SELECT COUNT(*) FROM webhook_deliveries WHERE {clause}", args
+        ).fetchone()
+        rows = self.db.execute(
+            "SELECT id, webhook_id, bundle_id, attempt, at, outcome, status, error, latency_ms,"
+            f" transaction_ids, fault FROM webhook_deliveries WHERE {clause} ORDER BY id LIMIT ?",
+            [*args, limit],
+        )
+        return [_delivery_json(r) for r in rows], int(total)
+
+    def last_delivery_id(self) -> int:
+        (value,) = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM webhook_deliveries").fetchone()
+        return int(value)
+
+    # -- missed ledger --------------------------------------------------------------------
+
+    def missed(self, webhook_id: str | None = None, limit: int = 10_000) -> list[dict[str, Any]]:
+        sql = (
+            "SELECT transaction_id, registration, bundle_id, webhook_id, reason, at"
+            " FROM webhook_missed"
+        )
+        args: list[Any] = []
+        if webhook_id is not None:
+            sql += " WHERE webhook_id = ?"
+            args.append(webhook_id)
+        sql += " ORDER BY transaction_id, id LIMIT ?"
+        args.append(limit)
+        return [
+            {
+                "transactionId": r[0],
+                "registration": r[1],
+                "bundleId": r[2],
+                "webhookId": r[3],
+                "reason": r[4],
+                "at": iso_ms(_dt(r[5])),
+            }
+            for r in self.db.execute(sql, args)
+        ]
+
+    # -- outages --------------------------------------------------------------------------
+
+    def add_outage(self, webhook_id: str, start: datetime, end: datetime, mode: str) -> Outage:
+        cursor = self.db.execute(
+            'INSERT INTO webhook_outages (webhook_id, start, "end", mode) VALUES (?, ?, ?, ?)',
+            (webhook_id, start.isoformat(), end.isoformat(), mode),
+        )
+        return Outage(int(cursor.lastrowid or 0), start, end, mode)
+
+    def outages(self, webhook_id: str) -> list[Outage]:
+        rows = self.db.execute(
+            'SELECT id, start, "end", mode FROM webhook_outages WHERE webhook_id = ? ORDER BY id',
+            (webhook_id,),
+        )
+        return [Outage(int(r[0]), _dt(r[1]), _dt(r[2]), r[3]) for r in rows]
+
+    def clear_outages(self, webhook_id: str) -> int:
+        cursor = self.db.execute("DELETE FROM webhook_outages WHERE webhook_id = ?", (webhook_id,))
+        return int(cursor.rowcount)
+
+
+def _delivery_json(row: Sequence[Any]) -> dict[str, Any]:
+    return {
+        "id": row[0],
+        "webhookId": row[1],
+        "bundleId": row[2],
+        "attempt": row[3],
+        "at": iso_ms(_dt(row[4])),
+        "outcome": row[5],
+        "status": row[6],
+        "error": row[7],
+        "latencyMs": None if row[8] is None else round(float(row[8]), 3),
+        "transactionIds": json.loads(row[9]),
+        "fault": row[10],
+    }
