@@ -44,6 +44,7 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from simulator.background import ThreadedService
 from simulator.clock import Clock, SystemClock
 from simulator.core.records import EventKind
 
@@ -209,13 +210,15 @@ def records_of(bundles: Sequence[ReceivedBundle]) -> list[dict[str, Any]]:
 # -- the shell -------------------------------------------------------------------------------
 
 
-class Receiver:
+class Receiver(ThreadedService):
     """A webhook endpoint on a real socket; async (`async with`) or threaded (`with`).
 
     Settings given here are also public attributes (`token_value`, `fail_rate`,
     `fail_status`, `down_for`), which a test may change while it runs; `clear()`
     puts them back as constructed, so a shared receiver starts each test the same.
     """
+
+    _thread_name = "media77-receiver"
 
     def __init__(
         self,
@@ -420,45 +423,6 @@ class Receiver:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
-
-    # -- threaded form -----------------------------------------------------------------------
-
-    def __enter__(self) -> Self:
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        async def main() -> None:
-            self._stop_event = asyncio.Event()
-            try:
-                await self.start()
-            except BaseException as error:
-                failure.append(error)
-                ready.set()
-                return
-            ready.set()
-            await self._stop_event.wait()
-            await self.stop()
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            try:
-                loop.run_until_complete(main())
-            finally:
-                loop.close()
-
-        self._thread = threading.Thread(target=run, name="media77-receiver", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            self._thread.join()
-            raise failure[0]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._loop is not None and self._stop_event is not None:
-            self._loop.call_soon_threadsafe(self._stop_event.set)
-        if self._thread is not None:
-            self._thread.join(timeout=30)
 
     # -- internals ---------------------------------------------------------------------------
 

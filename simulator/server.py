@@ -19,6 +19,7 @@ from typing import Any, Self
 from aiohttp import web
 
 from simulator import fixtures as fixture_files
+from simulator.background import ThreadedService
 from simulator.clock import Clock, make_clock
 from simulator.config import Config
 from simulator.core.dates import parse_utc
@@ -47,13 +48,15 @@ def launch_url(
     return f"{base_url}/courses/{urllib.parse.quote(course_id)}/#/?{query}"
 
 
-class Simulator:
+class Simulator(ThreadedService):
     """The whole simulator in-process.
 
     Defaults differ from `serve` where tests want them to: a free port, an
     in-memory database and the virtual clock. Pass a `Config` or keyword
     overrides (`Simulator(db="state.db", clock="system")`).
     """
+
+    _thread_name = "media77-sim"
 
     def __init__(
         self,
@@ -124,45 +127,6 @@ class Simulator:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
-
-    # -- threaded form ----------------------------------------------------------------------
-
-    def __enter__(self) -> Self:
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        async def main() -> None:
-            self._stop_event = asyncio.Event()
-            try:
-                await self.start()
-            except BaseException as error:
-                failure.append(error)
-                ready.set()
-                return
-            ready.set()
-            await self._stop_event.wait()
-            await self.stop()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            try:
-                self._loop.run_until_complete(main())
-            finally:
-                self._loop.close()
-
-        self._thread = threading.Thread(target=run, name="media77-sim", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            self._thread.join()
-            raise failure[0]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._loop is not None and self._stop_event is not None:
-            self._loop.call_soon_threadsafe(self._stop_event.set)
-        if self._thread is not None:
-            self._thread.join(timeout=30)
 
     # -- what a user needs to know ----------------------------------------------------------
 

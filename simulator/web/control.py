@@ -14,7 +14,7 @@ from simulator.core.organizations import OrganizationError
 from simulator.core.progress import ProgressError
 from simulator.service import Conflict, NotFound, Simulation
 from simulator.store import StoreConflict
-from simulator.web.errors import ApiError, bad_request, not_found, read_json_object
+from simulator.web.errors import ApiError, bad_request, int_query, not_found, read_json_object
 from simulator.web.keys import SIMULATION
 
 routes = web.RouteTableDef()
@@ -26,19 +26,6 @@ def iso(moment: Any) -> str:
 
 def simulation(request: web.Request) -> Simulation:
     return request.app[SIMULATION]
-
-
-def _int_query(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"{name} must be a whole number", name) from None
-    if not low <= value <= high:
-        raise bad_request(f"{name} must be between {low} and {high}", name)
-    return value
 
 
 @routes.get("/_sim/health")
@@ -137,8 +124,8 @@ async def list_registrations(request: web.Request) -> web.Response:
     org_id = request.query.get("organizationId")
     if org_id is not None and sim.store.organization(org_id) is None:
         raise not_found(f"organization {org_id!r} does not exist", "organizationId")
-    limit = _int_query(request, "limit", 100, 1, 1000)
-    offset = _int_query(request, "offset", 0, 0, 10**9)
+    limit = int_query(request, "limit", 100, 1, 1000)
+    offset = int_query(request, "offset", 0, 0, 10**9)
     states, total = sim.store.list_registrations(organization_id=org_id, limit=limit, offset=offset)
     return web.json_response([s.to_json() for s in states], headers={"X-Total-Count": str(total)})
 

@@ -73,6 +73,20 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
     return data
 
 
+def int_query(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter within bounds, or a 400 naming it."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f"{name} must be a whole number", name) from None
+    if not low <= value <= high:
+        raise bad_request(f"{name} must be between {low} and {high}", name)
+    return value
+
+
 def _is_api(request: web.Request) -> bool:
     return request.path.startswith(API_PREFIXES)
 

@@ -23,7 +23,14 @@ from simulator.core.progress import ProgressError, Registration
 from simulator.launch_log import launch_diagnostics
 from simulator.service import Conflict, LaunchOutcome, NotFound, Simulation
 from simulator.store import launches as launch_log
-from simulator.web.errors import ApiError, Handler, bad_request, not_found, read_json_object
+from simulator.web.errors import (
+    ApiError,
+    Handler,
+    bad_request,
+    int_query,
+    not_found,
+    read_json_object,
+)
 from simulator.web.keys import SIMULATION
 
 STATIC = Path(__file__).parent / "static"
@@ -307,19 +314,6 @@ async def player_api_errors(request: web.Request, handler: Handler) -> web.Strea
 # -- the launch log ---------------------------------------------------------------------
 
 
-def _int_query(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"{name} must be a whole number", name) from None
-    if not low <= value <= high:
-        raise bad_request(f"{name} must be between {low} and {high}", name)
-    return value
-
-
 @routes.get("/_sim/launches")
 async def launches(request: web.Request) -> web.Response:
     outcome = request.query.get("outcome")
@@ -330,8 +324,8 @@ async def launches(request: web.Request) -> web.Response:
         registration=request.query.get("registration"),
         course_id=request.query.get("courseId"),
         outcome=outcome,
-        limit=_int_query(request, "limit", 100, 1, 1000),
-        offset=_int_query(request, "offset", 0, 0, 10**9),
+        limit=int_query(request, "limit", 100, 1, 1000),
+        offset=int_query(request, "offset", 0, 0, 10**9),
     )
     return web.json_response(entries, headers={"X-Total-Count": str(total)})
 

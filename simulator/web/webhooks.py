@@ -15,7 +15,7 @@ from simulator.core.faults import FaultError, parse_outage
 from simulator.core.retry import DELIVERED, DROPPED, FAILED
 from simulator.core.subscriptions import Subscription, SubscriptionError
 from simulator.store.webhooks import DELIVERY_LOG_CAP
-from simulator.web.errors import ApiError, bad_request, not_found, read_json_object
+from simulator.web.errors import ApiError, bad_request, int_query, not_found, read_json_object
 from simulator.web.keys import SIMULATION
 from simulator.webhooks import WebhookEngine
 
@@ -51,19 +51,6 @@ def _invalid(error: SubscriptionError) -> ApiError:
     return bad_request(str(error), error.field)
 
 
-def _query_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"{name} must be a whole number", name) from None
-    if not low <= value <= high:
-        raise bad_request(f"{name} must be between {low} and {high}", name)
-    return value
-
-
 def _query_seconds(request: web.Request, name: str, default: float, high: float) -> float:
     raw = request.query.get(name)
     if raw is None:
@@ -85,7 +72,7 @@ def _filters(request: web.Request) -> dict[str, Any]:
         "webhook_id": request.query.get("webhookId"),
         "bundle_id": request.query.get("bundleId"),
         "outcome": outcome,
-        "after": _query_int(request, "after", 0, 0, 2**62),
+        "after": int_query(request, "after", 0, 0, 2**62),
     }
 
 
@@ -162,7 +149,7 @@ async def clear_outages(request: web.Request) -> web.Response:
 @routes.get("/_sim/deliveries")
 async def deliveries(request: web.Request) -> web.Response:
     filters = _filters(request)
-    limit = _query_int(request, "limit", 1000, 1, DELIVERY_LOG_CAP)
+    limit = int_query(request, "limit", 1000, 1, DELIVERY_LOG_CAP)
     rows, total = engine(request).db.deliveries(limit=limit, **filters)
     return web.json_response(rows, headers={"X-Total-Count": str(total)})
 
@@ -171,7 +158,7 @@ async def deliveries(request: web.Request) -> web.Response:
 async def wait_for_deliveries(request: web.Request) -> web.Response:
     if "count" not in request.query:
         raise bad_request("count is required: how many delivery attempts to wait for", "count")
-    count = _query_int(request, "count", 1, 1, DELIVERY_LOG_CAP)
+    count = int_query(request, "count", 1, 1, DELIVERY_LOG_CAP)
     timeout = _query_seconds(request, "timeout", 10.0, MAX_WAIT_S)
     rows, timed_out = await engine(request).wait_for_deliveries(count, timeout, **_filters(request))
     return web.json_response({"deliveries": rows, "count": len(rows), "timedOut": timed_out})
