@@ -118,6 +118,20 @@ class SimulatorClient:
     def complete(self, reg: str) -> dict[str, Any]:
         return self.call("POST", f"/_sim/registrations/{reg}/complete")
 
+    # -- Activity Progress API ------------------------------------------------------------
+
+    def report(self, token: str | None = None, **fields: Any) -> Response:
+        """`POST /api/reports/progress` with `token` (none when None) and any fields.
+
+        Never raises on status: the `Response` has status, headers (`X-Total-Count`,
+        `RateLimit`) and the parsed body. `SimHelper.report` defaults the token to
+        the default organization's.
+        """
+        body = dict(fields)
+        if token is not None:
+            body = {"token": token, **body}
+        return self.request("POST", "/api/reports/progress", body)
+
 
 def _decode(raw: bytes) -> Any:
     if not raw:

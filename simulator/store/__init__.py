@@ -45,6 +45,8 @@ SCHEMA_VERSION = MIGRATIONS[-1][0] if MIGRATIONS else 0
 
 # Tables emptied by `reset`, children first. Later migrations append theirs.
 RESETTABLE_TABLES: list[str] = ["transactions", "registrations", "learners"]
+# Activity Progress API (migration 002): search index, titles, quota counters.
+RESETTABLE_TABLES += ["registration_search", "report_titles", "quotas"]
 
 _REGISTRATION_COLUMNS = (
     "registration, organization_id, course_id, activity_id, activity_title, email, first_name, "

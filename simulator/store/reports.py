@@ -1,0 +1,236 @@
+"""SQL of the Activity Progress API: the report page, its total, titles and quotas.
+
+A page is one statement: SQLite filters through an index, walks the sort index
+(`reports_by_*`, ending in the `transaction_id` tie-break), skips to the page and
+builds the JSON array itself (`json_object` keeps the documented field order), so
+Python touches one string per request instead of a hundred rows.
+
+Totals (`X-Total-Count`) depend only on the filters, not on sort or page, and are
+remembered until the data changes: counting 100,000 rows on every page of an
+audit job would cost more than the page itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Iterable
+from datetime import date
+
+from simulator.core.report_query import ReportQuery
+
+MIN_TRIGRAM = 3  # FTS5's trigram tokenizer cannot match shorter strings: LIKE does
+COUNT_CACHE_SIZE = 4096
+DRIVE_LIMIT = 10_000  # trigram matches up to which a search starts from the index
+
+_SORT_COLUMNS = {
+    "transactionId": "transaction_id",
+    "firstName": "first_name COLLATE NOCASE",
+    "lastName": "last_name COLLATE NOCASE",
+    "email": "email COLLATE NOCASE",
+    "memberIdentifier": "member_identifier COLLATE NOCASE",
+    "activityId": "activity_id COLLATE NOCASE",
+    "activityTitle": "activity_title COLLATE NOCASE",
+    "registration": "registration COLLATE NOCASE",
+    "dateStarted": "date_started COLLATE NOCASE",
+    "progress": "progress",
+    "dateCompleted": "date_completed COLLATE NOCASE",
+    "completionCode": "completion_code COLLATE NOCASE",
+}
+
+_RECORD_JSON = (
+    "json_object("
+    "'transactionId', transaction_id, 'firstName', first_name, 'lastName', last_name, "
+    "'email', email, 'memberIdentifier', CASE WHEN ? THEN member_identifier ELSE '' END, "
+    "'activityId', activity_id, 'activityTitle', activity_title, "
+    "'registration', registration, 'dateStarted', date_started, 'progress', progress, "
+    "'dateCompleted', date_completed, 'completionCode', completion_code)"
+)
+
+
+_PAGE_COLUMNS = (
+    "transaction_id, first_name, last_name, email, member_identifier, activity_id, "
+    "activity_title, registration, date_started, progress, date_completed, completion_code"
+)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _fts_phrase(text: str) -> str:
+    """The search as one FTS5 phrase: a substring match under the trigram tokenizer."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def title_matches(search: str, titles: Iterable[str]) -> list[str]:
+    """The activity titles containing `search`, ignoring case."""
+    needle = search.lower()
+    return [title for title in titles if needle in title.lower()]
+
+
+class ReportStore:
+    """Report queries and quota counters over the store's connection."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self._generation = 0
+        self._seen_data_version: int | None = None
+        self._counts: OrderedDict[tuple[object, ...], int] = OrderedDict()
+        self._titles: dict[str, list[str]] = {}
+
+    # -- cache validity -----------------------------------------------------------------
+
+    def changed(self) -> None:
+        """Registrations changed: forget remembered totals and titles."""
+        self._generation += 1
+        self._counts.clear()
+        self._titles.clear()
+
+    def _check_fresh(self) -> None:
+        # Writes by another connection (a `seed` run on the same file) show up here.
+        (version,) = self.db.execute("PRAGMA data_version").fetchone()
+        if version != self._seen_data_version:
+            self._seen_data_version = version
+            self.changed()
+
+    # -- the query ----------------------------------------------------------------------
+
+    def titles(self, organization_id: str) -> list[str]:
+        found = self._titles.get(organization_id)
+        if found is None:
+            rows = self.db.execute(
+                "SELECT title FROM report_titles WHERE organization_id = ?", (organization_id,)
+            )
+            found = self._titles[organization_id] = [title for (title,) in rows]
+        return found
+
+    def _filters(self, query: ReportQuery, prefix: str = "") -> tuple[list[str], list[object]]:
+        clauses: list[str] = []
+        args: list[object] = []
+        if query.completed:
+            clauses.append(f"{prefix}date_completed != ''")
+        if query.start_bound is not None:
+            clauses.append(f"{prefix}last_activity_at >= ?")
+            args.append(query.start_bound)
+        if query.end_bound is not None:
+            clauses.append(f"{prefix}last_activity_at < ?")
+            args.append(query.end_bound)
+        return clauses, args
+
+    def _search_driven(self, organization_id: str, query: ReportQuery) -> bool:
+        """Whether to start from the trigram index (few matches) or walk the sort index.
+
+        A selective search ("muller", an e-mail, part of a UUID) is fastest read
+        from the trigram index and sorted; a search that matches much of the data
+        ("gmail", a course title) is fastest checked row by row along the sort
+        index, which stops once the page is full.
+        """
+        if len(query.search) < MIN_TRIGRAM:
+            return False
+        if title_matches(query.search, self.titles(organization_id)):
+            return False
+        (matches,) = self.db.execute(
+            "SELECT COUNT(*) FROM registration_search WHERE registration_search MATCH ?",
+            (_fts_phrase(query.search),),
+        ).fetchone()
+        return int(matches) <= DRIVE_LIMIT
+
+    def _from_where(self, organization_id: str, query: ReportQuery) -> tuple[str, list[object]]:
+        """`FROM ... WHERE ...` selecting the records the filters keep."""
+        if query.search and self._search_driven(organization_id, query):
+            clauses, args = self._filters(query)
+            where = " AND ".join(["organization_id = ?", *clauses])
+            return (
+                "(SELECT rowid AS match_rowid FROM registration_search"
+                " WHERE registration_search MATCH ?) AS matches"
+                " CROSS JOIN registrations ON registrations.rowid = matches.match_rowid"
+                f" WHERE {where}",
+                [_fts_phrase(query.search), organization_id, *args],
+            )
+        clauses, args = self._filters(query)
+        clauses.insert(0, "organization_id = ?")
+        args.insert(0, organization_id)
+        if query.search:
+            alternatives: list[str] = []
+            titles = title_matches(query.search, self.titles(organization_id))
+            if titles:
+                alternatives.append(f"activity_title IN ({', '.join('?' * len(titles))})")
+                args.extend(titles)
+            if len(query.search) >= MIN_TRIGRAM:
+                alternatives.append(
+                    "rowid IN (SELECT rowid FROM registration_search"
+                    " WHERE registration_search MATCH ?)"
+                )
+                args.append(_fts_phrase(query.search))
+            else:
+                pattern = _like_pattern(query.search)
+                alternatives.extend(
+                    f"{column} LIKE ? ESCAPE '\\'"
+                    for column in (
+                        "first_name || ' ' || last_name",
+                        "email",
+                        "registration",
+                        "completion_code",
+                    )
+                )
+                args.extend([pattern] * 4)
+            clauses.append("(" + " OR ".join(alternatives) + ")")
+        return "registrations WHERE " + " AND ".join(clauses), args
+
+    def total(self, organization_id: str, query: ReportQuery) -> int:
+        """How many records the filters select (`X-Total-Count`)."""
+        self._check_fresh()
+        key = (organization_id, *query.filter_key)
+        cached = self._counts.get(key)
+        if cached is not None:
+            self._counts.move_to_end(key)
+            return cached
+        source, args = self._from_where(organization_id, query)
+        (count,) = self.db.execute(f"SELECT COUNT(*) FROM {source}", args).fetchone()
+        self._counts[key] = int(count)
+        if len(self._counts) > COUNT_CACHE_SIZE:
+            self._counts.popitem(last=False)
+        return int(count)
+
+    def page_json(self, organization_id: str, query: ReportQuery, member_ids: bool) -> str:
+        """The requested page as a JSON array of wire records, in order."""
+        source, args = self._from_where(organization_id, query)
+        column = _SORT_COLUMNS[query.sort]
+        order = query.order
+        order_by = f"{column} {order}"
+        if query.sort != "transactionId":
+            order_by += f", transaction_id {order}"
+        sql = (
+            f"SELECT json_group_array({_RECORD_JSON}) FROM ("
+            f"SELECT {_PAGE_COLUMNS} FROM {source} ORDER BY {order_by} LIMIT ? OFFSET ?)"
+        )
+        (text,) = self.db.execute(sql, [member_ids, *args, query.number, query.start]).fetchone()
+        return str(text)
+
+    # -- quotas -------------------------------------------------------------------------
+
+    def quota(self, token: str) -> tuple[date | None, int, int | None]:
+        """(day counted, calls that day, limit set for this token or None)."""
+        row = self.db.execute(
+            "SELECT day, used, daily_limit FROM quotas WHERE token = ?", (token,)
+        ).fetchone()
+        if row is None:
+            return None, 0, None
+        day = date.fromisoformat(row[0]) if row[0] else None
+        return day, int(row[1]), None if row[2] is None else int(row[2])
+
+    def save_usage(self, token: str, day: date, used: int) -> None:
+        self.db.execute(
+            "INSERT INTO quotas (token, day, used) VALUES (?, ?, ?)"
+            " ON CONFLICT (token) DO UPDATE SET day = excluded.day, used = excluded.used",
+            (token, day.isoformat(), used),
+        )
+
+    def save_limit(self, token: str, limit: int) -> None:
+        self.db.execute(
+            "INSERT INTO quotas (token, daily_limit) VALUES (?, ?)"
+            " ON CONFLICT (token) DO UPDATE SET daily_limit = excluded.daily_limit",
+            (token, limit),
+        )
