@@ -7,7 +7,10 @@ Python touches one string per request instead of a hundred rows.
 
 Totals (`X-Total-Count`) depend only on the filters, not on sort or page, and are
 remembered until the data changes: counting 100,000 rows on every page of an
-audit job would cost more than the page itself.
+audit job would cost more than the page itself. Finished pages are remembered
+the same way (a bounded LRU, emptied by any change to registrations), so load
+tests and audit jobs that read the same pages again are answered from memory;
+a page that was never asked for still costs one indexed query.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from simulator.core.report_query import ReportQuery
 
 MIN_TRIGRAM = 3  # FTS5's trigram tokenizer cannot match shorter strings: LIKE does
 COUNT_CACHE_SIZE = 4096
+PAGE_CACHE_BYTES = 64 * 1024 * 1024
 DRIVE_LIMIT = 10_000  # trigram matches up to which a search starts from the index
 
 _SORT_COLUMNS = {
@@ -76,9 +80,11 @@ class ReportStore:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         self._generation = 0
-        self._seen_data_version: int | None = None
+        self._seen: tuple[int, int] | None = None
         self._counts: OrderedDict[tuple[object, ...], int] = OrderedDict()
         self._titles: dict[str, list[str]] = {}
+        self._pages: OrderedDict[tuple[object, ...], tuple[int, bytes]] = OrderedDict()
+        self._page_bytes = 0
 
     # -- cache validity -----------------------------------------------------------------
 
@@ -87,13 +93,27 @@ class ReportStore:
         self._generation += 1
         self._counts.clear()
         self._titles.clear()
+        self._pages.clear()
+        self._page_bytes = 0
 
     def _check_fresh(self) -> None:
-        # Writes by another connection (a `seed` run on the same file) show up here.
+        """Forget what any write since the last look may have changed.
+
+        `total_changes` counts writes on this connection (whoever made them),
+        `data_version` commits by other connections (a `seed` run on the same file).
+        """
         (version,) = self.db.execute("PRAGMA data_version").fetchone()
-        if version != self._seen_data_version:
-            self._seen_data_version = version
+        seen = (self.db.total_changes, int(version))
+        if seen != self._seen:
+            self._seen = seen
             self.changed()
+
+    def _own_write(self, sql: str, args: tuple[object, ...]) -> None:
+        """A quota write: not a change to registrations, so remembered answers stay."""
+        before = self.db.total_changes
+        self.db.execute(sql, args)
+        if self._seen is not None and self._seen[0] == before:
+            self._seen = (self.db.total_changes, self._seen[1])
 
     # -- the query ----------------------------------------------------------------------
 
@@ -194,6 +214,22 @@ class ReportStore:
             self._counts.popitem(last=False)
         return int(count)
 
+    def page(self, organization_id: str, query: ReportQuery, member_ids: bool) -> tuple[int, bytes]:
+        """The total and the page's JSON (UTF-8), from memory when the data has not changed."""
+        total = self.total(organization_id, query)  # also notices other connections' writes
+        key = (organization_id, member_ids, query)
+        cached = self._pages.get(key)
+        if cached is not None:
+            self._pages.move_to_end(key)
+            return cached
+        body = self.page_json(organization_id, query, member_ids).encode()
+        self._pages[key] = (total, body)
+        self._page_bytes += len(body)
+        while self._page_bytes > PAGE_CACHE_BYTES:
+            _key, (_total, dropped) = self._pages.popitem(last=False)
+            self._page_bytes -= len(dropped)
+        return total, body
+
     def page_json(self, organization_id: str, query: ReportQuery, member_ids: bool) -> str:
         """The requested page as a JSON array of wire records, in order."""
         source, args = self._from_where(organization_id, query)
@@ -222,14 +258,14 @@ class ReportStore:
         return day, int(row[1]), None if row[2] is None else int(row[2])
 
     def save_usage(self, token: str, day: date, used: int) -> None:
-        self.db.execute(
+        self._own_write(
             "INSERT INTO quotas (token, day, used) VALUES (?, ?, ?)"
             " ON CONFLICT (token) DO UPDATE SET day = excluded.day, used = excluded.used",
             (token, day.isoformat(), used),
         )
 
     def save_limit(self, token: str, limit: int) -> None:
-        self.db.execute(
+        self._own_write(
             "INSERT INTO quotas (token, daily_limit) VALUES (?, ?)"
             " ON CONFLICT (token) DO UPDATE SET daily_limit = excluded.daily_limit",
             (token, limit),

@@ -150,10 +150,9 @@ async def progress(request: web.Request) -> web.Response:
             headers=headers,
             problems=[{"field": f, "message": m} for f, m in query],
         )
-    total = reports.total(org.id, query)
-    payload = reports.page_json(org.id, query, org.user_verification)
+    total, payload = reports.page(org.id, query, org.user_verification)
     headers["X-Total-Count"] = str(total)
-    return web.Response(text=payload, content_type="application/json", headers=headers)
+    return web.Response(body=payload, content_type="application/json", headers=headers)
 
 
 # -- /_sim/quota --------------------------------------------------------------------------

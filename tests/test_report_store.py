@@ -1,0 +1,89 @@
+"""The report SQL on a real SQLite store: search index upkeep and remembered answers."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from itertools import islice
+
+import pytest
+
+from simulator import fixtures
+from simulator.core.report_query import ReportQuery, matches_search
+from simulator.seed import generate
+from simulator.store import Store
+from simulator.store.reports import ReportStore
+
+NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path):  # type: ignore[no-untyped-def]
+    loaded = fixtures.load()
+    store = Store.open(tmp_path / "reports.db")
+    store.load_fixtures(loaded.organizations, loaded.activities)
+    store.steps = generate(  # type: ignore[attr-defined]
+        400, seed=5, now=NOW, organization=loaded.organizations[0], activities=loaded.activities
+    )
+    yield store
+    store.close()
+
+
+def query(**fields: object) -> ReportQuery:
+    return ReportQuery(token="t", number=1000, **fields)  # type: ignore[arg-type]
+
+
+def page(reports: ReportStore, **fields: object) -> tuple[int, list[dict]]:
+    total, body = reports.page("acme-learning", query(**fields), False)
+    return total, json.loads(body)
+
+
+def test_the_search_index_follows_every_write(store: Store) -> None:
+    store.record_many(islice(store.steps, 300))  # type: ignore[attr-defined]
+    reports = ReportStore(store.db)
+    total, records = page(reports)
+    assert total == len(records) > 100
+    for record in records[::7]:
+        for search in (record["email"][2:9], record["registration"][-10:], "ab", "x"):
+            expected = [r for r in records if matches_search(search, r)]
+            assert page(reports, search=search)[1] == expected, search
+        if record["completionCode"]:
+            assert page(reports, search=record["completionCode"])[1] == [record]
+    # the index holds one row per registration, however often each was rewritten
+    (indexed,) = store.db.execute("SELECT COUNT(*) FROM registration_search").fetchone()
+    assert indexed == total
+
+
+def test_a_write_on_the_connection_forgets_remembered_pages(store: Store) -> None:
+    store.record_many(islice(store.steps, 100))  # type: ignore[attr-defined]
+    reports = ReportStore(store.db)
+    first = reports.page("acme-learning", query(), False)
+    assert reports.page("acme-learning", query(), False)[1] is first[1]
+    reports.save_usage("t", NOW.date(), 3)  # a quota count is not a data change
+    assert reports.page("acme-learning", query(), False)[1] is first[1]
+    store.record_many(islice(store.steps, 50))  # type: ignore[attr-defined]
+    total, body = reports.page("acme-learning", query(), False)
+    assert total > first[0] and len(json.loads(body)) == total
+
+
+def test_a_write_by_another_connection_is_noticed(store: Store, tmp_path) -> None:
+    store.record_many(islice(store.steps, 100))  # type: ignore[attr-defined]
+    reports = ReportStore(store.db)
+    before, _ = page(reports)
+    other = Store.open(tmp_path / "reports.db")
+    try:
+        other.record_many(islice(store.steps, 60))  # type: ignore[attr-defined]
+    finally:
+        other.close()
+    after, records = page(reports)
+    assert after > before and len(records) == after
+
+
+def test_reset_empties_titles_search_and_quotas(store: Store) -> None:
+    store.record_many(islice(store.steps, 50))  # type: ignore[attr-defined]
+    reports = ReportStore(store.db)
+    reports.save_limit("t", 9)
+    loaded = fixtures.load()
+    store.reset(loaded.organizations, loaded.activities)
+    for table in ("registration_search", "report_titles", "quotas"):
+        assert store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,)
