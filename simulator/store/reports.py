@@ -15,6 +15,7 @@ a page that was never asked for still costs one indexed query.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from simulator.core.report_query import ReportQuery
 
 MIN_TRIGRAM = 3  # FTS5's trigram tokenizer cannot match shorter strings: LIKE does
 COUNT_CACHE_SIZE = 4096
+MATCH_CACHE_SIZE = 256
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
 DRIVE_LIMIT = 10_000  # trigram matches up to which a search starts from the index
 
@@ -83,6 +85,7 @@ class ReportStore:
         self._seen: tuple[int, int] | None = None
         self._counts: OrderedDict[tuple[object, ...], int] = OrderedDict()
         self._titles: dict[str, list[str]] = {}
+        self._matches: OrderedDict[str, str | None] = OrderedDict()
         self._pages: OrderedDict[tuple[object, ...], tuple[int, bytes]] = OrderedDict()
         self._page_bytes = 0
 
@@ -93,6 +96,7 @@ class ReportStore:
         self._generation += 1
         self._counts.clear()
         self._titles.clear()
+        self._matches.clear()
         self._pages.clear()
         self._page_bytes = 0
 
@@ -139,35 +143,42 @@ class ReportStore:
             args.append(query.end_bound)
         return clauses, args
 
-    def _search_driven(self, organization_id: str, query: ReportQuery) -> bool:
-        """Whether to start from the trigram index (few matches) or walk the sort index.
+    def _search_rowids(self, organization_id: str, search: str) -> str | None:
+        """The rowids a selective search matches (a JSON array), or None to walk instead.
 
         A selective search ("muller", an e-mail, part of a UUID) is fastest read
-        from the trigram index and sorted; a search that matches much of the data
-        ("gmail", a course title) is fastest checked row by row along the sort
-        index, which stops once the page is full.
+        from the trigram index once and sorted; a search that matches much of the
+        data ("gmail", a course title, one or two letters) is fastest checked row
+        by row along the sort index, which stops once the page is full. The list
+        is remembered (until the data changes) so the total and the page of one
+        request read the trigram index once.
         """
-        if len(query.search) < MIN_TRIGRAM:
-            return False
-        if title_matches(query.search, self.titles(organization_id)):
-            return False
-        (matches,) = self.db.execute(
-            "SELECT COUNT(*) FROM registration_search WHERE registration_search MATCH ?",
-            (_fts_phrase(query.search),),
-        ).fetchone()
-        return int(matches) <= DRIVE_LIMIT
+        if len(search) < MIN_TRIGRAM or title_matches(search, self.titles(organization_id)):
+            return None
+        if search in self._matches:
+            self._matches.move_to_end(search)
+            return self._matches[search]
+        rows = self.db.execute(
+            "SELECT rowid FROM registration_search WHERE registration_search MATCH ? LIMIT ?",
+            (_fts_phrase(search), DRIVE_LIMIT + 1),
+        ).fetchall()
+        found = None if len(rows) > DRIVE_LIMIT else json.dumps([rowid for (rowid,) in rows])
+        self._matches[search] = found
+        if len(self._matches) > MATCH_CACHE_SIZE:
+            self._matches.popitem(last=False)
+        return found
 
     def _from_where(self, organization_id: str, query: ReportQuery) -> tuple[str, list[object]]:
         """`FROM ... WHERE ...` selecting the records the filters keep."""
-        if query.search and self._search_driven(organization_id, query):
+        rowids = self._search_rowids(organization_id, query.search) if query.search else None
+        if rowids is not None:
             clauses, args = self._filters(query)
             where = " AND ".join(["organization_id = ?", *clauses])
             return (
-                "(SELECT rowid AS match_rowid FROM registration_search"
-                " WHERE registration_search MATCH ?) AS matches"
-                " CROSS JOIN registrations ON registrations.rowid = matches.match_rowid"
+                "json_each(?) AS matches"
+                " CROSS JOIN registrations ON registrations.rowid = matches.value"
                 f" WHERE {where}",
-                [_fts_phrase(query.search), organization_id, *args],
+                [rowids, organization_id, *args],
             )
         clauses, args = self._filters(query)
         clauses.insert(0, "organization_id = ?")
