@@ -43,10 +43,6 @@ class Quotas:
         self.sim = sim
         self.reports = reports
 
-    def limit_for(self, token: str) -> int:
-        _day, _used, limit = self.reports.quota(token)
-        return self.sim.config.daily_limit if limit is None else limit
-
     def charge(self, token: str) -> quota.Decision:
         """Count one call if today's quota allows it. Synchronous: never await in here."""
         now = self.sim.clock.now()
