@@ -109,3 +109,25 @@ def test_deep_pages_are_the_same_slice_of_the_same_order(store: Store, monkeypat
                 assert got == expected[start : start + 25], (field, order, start)
             searched = page(reports, sort=field, order=order, start=12, search="e")[1]
             assert searched == [r for r in expected if matches_search("e", r)][12:]
+
+
+@pytest.mark.parametrize("limit", [0, 10_000])
+def test_walking_and_index_driven_searches_agree(store: Store, monkeypatch, limit: int) -> None:
+    """A search is read from the trigram index or checked along the sort index
+    depending on how many records it matches; both must give the same answer."""
+    from simulator.core.report_query import sort_key
+    from simulator.store import reports as report_sql
+
+    store.record_many(islice(store.steps, 300))  # type: ignore[attr-defined]
+    monkeypatch.setattr(report_sql, "drive_limit", lambda records: limit)
+    reports = ReportStore(store.db)
+    _total, whole = page(reports)
+    for search in ("gmx", "son", "mann", ".de", "a", "er"):
+        expected = sorted(
+            (r for r in whole if matches_search(search, r)), key=lambda r: sort_key("email", r)
+        )
+        total, found = page(reports, search=search, sort="email", start=3)
+        assert total == len(expected) and found == expected[3:], search
+        assert page(reports, search=search, completed=True)[0] == sum(
+            1 for r in expected if r["dateCompleted"]
+        )
