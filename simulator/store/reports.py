@@ -8,7 +8,8 @@ Python touches one string per request instead of a hundred rows.
 Totals (`X-Total-Count`) depend only on the filters, not on sort or page, and are
 remembered until the data changes: counting 100,000 rows on every page of an
 audit job would cost more than the page itself. Finished pages are remembered
-the same way (a bounded LRU, emptied by any change to registrations), so load
+the same way (a bounded LRU, emptied by any write to the database but the
+API's own quota counting), so load
 tests and audit jobs that read the same pages again are answered from memory;
 a page that was never asked for still costs one indexed query.
 """
@@ -76,7 +77,8 @@ def drive_limit(records: int) -> int:
     Reading matches costs about 1.5 us each, whatever the page; walking the sort
     index costs about 0.2 us per row and needs about `100 * records / matches` rows
     for a page. They cost the same near sqrt(13 * records) matches (measured on
-    100,000 and 1,000,000 registrations): 1,200 and 3,600.
+    100,000 and 1,000,000 registrations). `records` is the table's largest rowid,
+    which a rewrite moves up: a magnitude is all this needs.
     """
     return max(500, int((13 * records) ** 0.5))
 
