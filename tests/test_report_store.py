@@ -131,3 +131,32 @@ def test_walking_and_index_driven_searches_agree(store: Store, monkeypatch, limi
         assert page(reports, search=search, completed=True)[0] == sum(
             1 for r in expected if r["dateCompleted"]
         )
+
+
+def test_a_database_from_before_the_progress_api_is_upgraded(tmp_path, monkeypatch) -> None:
+    """Registrations written by a simulator without migration 002 become searchable."""
+    import simulator.store as store_module
+
+    loaded = fixtures.load()
+    path = tmp_path / "old.db"
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+        patch.setattr(store_module, "SCHEMA_VERSION", 1)
+        old = Store.open(path)
+        old.load_fixtures(loaded.organizations, loaded.activities)
+        steps = generate(
+            40, seed=9, now=NOW, organization=loaded.organizations[0], activities=loaded.activities
+        )
+        old.record_many(steps)
+        old.close()
+    upgraded = Store.open(path)
+    try:
+        reports = ReportStore(upgraded.db)
+        total, records = page(reports)
+        assert total == 40
+        for record in records[::5]:
+            assert page(reports, search=record["email"])[1] == [record]
+            title = record["activityTitle"][3:12]
+            assert record in page(reports, search=title)[1]
+    finally:
+        upgraded.close()
