@@ -122,6 +122,20 @@ class SimulatorClient:
         """The launch log, newest first (filters: registration, courseId, outcome, limit)."""
         return self.call("GET", "/_sim/launches", query=filters or None)
 
+    # -- Activity Progress API ------------------------------------------------------------
+
+    def report(self, token: str | None = None, **fields: Any) -> Response:
+        """`POST /api/reports/progress` with `token` (none when None) and any fields.
+
+        Never raises on status: the `Response` has status, headers (`X-Total-Count`,
+        `RateLimit`) and the parsed body. `SimHelper.report` defaults the token to
+        the default organization's.
+        """
+        body = dict(fields)
+        if token is not None:
+            body = {"token": token, **body}
+        return self.request("POST", "/api/reports/progress", body)
+
 
 def _decode(raw: bytes) -> Any:
     if not raw:

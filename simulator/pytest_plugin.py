@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from simulator.client import SimulatorClient
+from simulator.client import Response, SimulatorClient
 from simulator.server import Simulator
 
 __all__ = ["SimHelper", "media77_sim", "media77_sim_server"]
@@ -127,6 +127,10 @@ class SimHelper(SimulatorClient):
         return self.call("GET", "/_sim/missed", query=query)
 
     # -- end of webhooks (issue 5) -------------------------------------------------------------
+
+    def report(self, token: str | None = None, **fields: Any) -> Response:
+        """The Activity Progress API as the default organization (or `token`'s)."""
+        return super().report(self.token if token is None else token, **fields)
 
 
 @pytest.fixture(scope="session")

@@ -47,6 +47,9 @@ SCHEMA_VERSION = MIGRATIONS[-1][0] if MIGRATIONS else 0
 RESETTABLE_TABLES: list[str] = ["transactions", "registrations", "learners"]
 RESETTABLE_TABLES.append("launches")  # the launch log (issue 4, store/launches.py)
 
+# Activity Progress API (migration 002): search index, titles, quota counters.
+RESETTABLE_TABLES += ["registration_search", "report_titles", "quotas"]
+
 _REGISTRATION_COLUMNS = (
     "registration, organization_id, course_id, activity_id, activity_title, email, first_name, "
     "last_name, member_identifier, progress, date_started, date_completed, completion_code, "
