@@ -53,7 +53,8 @@ class Simulator(ThreadedService):
 
     Defaults differ from `serve` where tests want them to: a free port, an
     in-memory database and the virtual clock. Pass a `Config` or keyword
-    overrides (`Simulator(db="state.db", clock="system")`).
+    overrides (`Simulator(db="state.db", clock="system")`); `clock=` also takes a
+    `Clock` instance, for a test that drives a `VirtualClock` itself.
     """
 
     _thread_name = "media77-sim"
@@ -62,10 +63,12 @@ class Simulator(ThreadedService):
         self,
         config: Config | None = None,
         *,
-        clock: Clock | None = None,
+        clock: Clock | str | None = None,
         access_log: bool = False,
         **overrides: Any,
     ):
+        if isinstance(clock, str):  # the setting's name ("system" | "virtual"), as in Config
+            overrides["clock"], clock = clock, None
         base = config or replace(Config(), **IN_PROCESS_DEFAULTS)
         self.config = replace(base, **overrides).check()
         self._clock = clock

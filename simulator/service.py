@@ -23,6 +23,7 @@ from simulator.core.activities import (
     lesson_progress,
     lessons_done,
 )
+from simulator.core.dates import to_iso_ms
 from simulator.core.fragment import ParsedLocation, parse_location
 from simulator.core.launch import Launch, Problem, registration_conflicts, validate_launch
 from simulator.core.organizations import Organization, parse_organization
@@ -304,5 +305,5 @@ class Simulation:
         location: PageLocation | None,
     ) -> int:
         entry = log_entry(course_id, params, outcome, source, location)
-        at = self.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        at = to_iso_ms(self.clock.now())
         return launches_store.record_launch(self.store, at, entry)

@@ -149,3 +149,16 @@ def test_openapi_lists_the_control_api(sim: SimHelper) -> None:
     spec = sim.call("GET", "/_sim/openapi.json")
     assert spec["openapi"].startswith("3.1")
     assert "/_sim/registrations" in spec["paths"]
+
+
+async def test_simulator_takes_the_clock_by_name_or_as_an_instance() -> None:
+    from datetime import UTC, datetime
+
+    from simulator import Simulator, VirtualClock
+
+    async with Simulator(clock="system") as by_name:
+        assert not by_name.sim.clock.is_virtual
+        assert by_name.config.clock == "system"
+    mine = VirtualClock(datetime(2030, 1, 1, tzinfo=UTC))
+    async with Simulator(clock=mine) as given:
+        assert given.sim.clock is mine

@@ -46,6 +46,13 @@ def parse_utc(text: str) -> datetime:
     )
 
 
+def to_iso_ms(moment: datetime) -> str:
+    """The control API's own timestamps: ISO-8601 UTC with milliseconds and `Z`."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def from_wire(text: str) -> datetime | None:
     """Inverse of `to_wire`."""
     return parse_utc(text) if text else None

@@ -23,7 +23,7 @@ from simulator.core.activities import Activity
 from simulator.core.dates import from_wire, to_wire
 from simulator.core.organizations import Organization, parse_organization
 from simulator.core.progress import Registration, Step
-from simulator.core.records import Transaction
+from simulator.core.records import EventKind, Transaction
 
 
 class StoreConflict(ValueError):
@@ -97,6 +97,7 @@ class Store:
         if path != ":memory:":
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("PRAGMA cache_size = -65536")  # 64 MiB: indexes stay in memory
         store = cls(connection, path)
         store.migrate()
         return store
@@ -299,22 +300,58 @@ class Store:
 
     def _record(self, step: Step, member_identifier: str) -> tuple[Registration, Transaction]:
         state = step.state
-        learner_id, member = self.learner(
-            state.organization_id, state.email, member_identifier or state.member_identifier
-        )
-        state = replace(state, member_identifier=member)
-        cursor = self.db.execute(
-            "INSERT INTO transactions (registration, organization_id, kind, at, record)"
-            " VALUES (?, ?, ?, ?, '')",
-            (state.registration, state.organization_id, step.kind, to_wire(state.last_activity_at)),
-        )
-        transaction_id = int(cursor.lastrowid or 0)
-        state = replace(state, transaction_id=transaction_id)
+        if step.kind == EventKind.STARTED:
+            learner_id, member = self.learner(
+                state.organization_id, state.email, member_identifier or state.member_identifier
+            )
+            state = replace(state, member_identifier=member)
+        # Inside BEGIN IMMEDIATE nobody else writes, so the next id is known before the
+        # insert and the record goes in with it (one statement, not insert-then-update).
+        row = self.db.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'transactions'"
+        ).fetchone()
+        state = replace(state, transaction_id=(int(row[0]) if row else 0) + 1)
         record = state.to_wire()
         self.db.execute(
-            "UPDATE transactions SET record = ? WHERE transaction_id = ?",
-            (json.dumps(record), transaction_id),
+            "INSERT INTO transactions (transaction_id, registration, organization_id, kind, at,"
+            " record) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                state.transaction_id,
+                state.registration,
+                state.organization_id,
+                step.kind,
+                to_wire(state.last_activity_at),
+                json.dumps(record),
+            ),
         )
+        if step.kind == EventKind.STARTED:
+            self._insert_registration(state, learner_id)
+        else:
+            # Only the columns this step changes: SQLite rewrites the index of every column
+            # named in SET, and the search index follows the completion code.
+            changed: dict[str, object] = {
+                "progress": state.progress,
+                "last_activity_at": to_wire(state.last_activity_at),
+                "transaction_id": state.transaction_id,
+            }
+            if step.kind == EventKind.COMPLETIONS:
+                changed["date_completed"] = to_wire(state.date_completed)
+                changed["completion_code"] = state.completion_code
+            assignments = ", ".join(f"{column} = ?" for column in changed)
+            self.db.execute(
+                f"UPDATE registrations SET {assignments} WHERE registration = ?",
+                (*changed.values(), state.registration),
+            )
+        return state, Transaction(
+            transactionId=state.transaction_id,
+            organizationId=state.organization_id,
+            registration=state.registration,
+            kind=step.kind,
+            at=to_wire(state.last_activity_at),
+            record=record,
+        )
+
+    def _insert_registration(self, state: Registration, learner_id: int) -> None:
         self.db.execute(
             f"INSERT OR REPLACE INTO registrations ({_REGISTRATION_COLUMNS}, learner_id)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -333,18 +370,10 @@ class Store:
                 to_wire(state.date_completed),
                 state.completion_code,
                 to_wire(state.last_activity_at),
-                transaction_id,
+                state.transaction_id,
                 json.dumps(list(state.warnings)),
                 learner_id,
             ),
-        )
-        return state, Transaction(
-            transactionId=transaction_id,
-            organizationId=state.organization_id,
-            registration=state.registration,
-            kind=step.kind,
-            at=to_wire(state.last_activity_at),
-            record=record,
         )
 
     def transactions(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from simulator.core.dates import to_iso_ms
 from simulator.core.faults import Outage
 from simulator.store import RESETTABLE_TABLES, Store
 
@@ -58,10 +59,6 @@ class OutboxBundle:
 
 def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def iso_ms(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class WebhookStore:
@@ -324,7 +321,7 @@ class WebhookStore:
                 "bundleId": r[2],
                 "webhookId": r[3],
                 "reason": r[4],
-                "at": iso_ms(_dt(r[5])),
+                "at": to_iso_ms(_dt(r[5])),
             }
             for r in self.db.execute(sql, args)
         ]
@@ -356,7 +353,7 @@ def _delivery_json(row: Sequence[Any]) -> dict[str, Any]:
         "webhookId": row[1],
         "bundleId": row[2],
         "attempt": row[3],
-        "at": iso_ms(_dt(row[4])),
+        "at": to_iso_ms(_dt(row[4])),
         "outcome": row[5],
         "status": row[6],
         "error": row[7],

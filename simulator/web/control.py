@@ -9,7 +9,7 @@ from aiohttp import web
 
 from simulator import __version__
 from simulator.clock import VirtualClock
-from simulator.core.dates import parse_utc
+from simulator.core.dates import parse_utc, to_iso_ms
 from simulator.core.organizations import OrganizationError
 from simulator.core.progress import ProgressError
 from simulator.service import Conflict, NotFound, Simulation
@@ -18,10 +18,6 @@ from simulator.web.errors import ApiError, bad_request, int_query, not_found, re
 from simulator.web.keys import SIMULATION
 
 routes = web.RouteTableDef()
-
-
-def iso(moment: Any) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def simulation(request: web.Request) -> Simulation:
@@ -37,7 +33,7 @@ async def health(request: web.Request) -> web.Response:
             "version": __version__,
             "environment": sim.config.environment,
             "clock": "virtual" if sim.clock.is_virtual else "system",
-            "now": iso(sim.clock.now()),
+            "now": to_iso_ms(sim.clock.now()),
         }
     )
 
@@ -50,11 +46,11 @@ async def reset(request: web.Request) -> web.Response:
 
 def _clock_json(sim: Simulation) -> dict[str, Any]:
     clock = sim.clock
-    data: dict[str, Any] = {"now": iso(clock.now()), "virtual": clock.is_virtual}
+    data: dict[str, Any] = {"now": to_iso_ms(clock.now()), "virtual": clock.is_virtual}
     if isinstance(clock, VirtualClock):
         due = clock.next_due()
         data["pendingTimers"] = clock.pending
-        data["nextTimer"] = iso(due) if due else None
+        data["nextTimer"] = to_iso_ms(due) if due else None
     return data
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from simulator.core import quota
+from simulator.core.dates import to_iso_ms
 from simulator.core.organizations import Organization
 from simulator.core.records import WIRE_FIELDS
 from simulator.core.report_query import (
@@ -61,15 +62,11 @@ class Quotas:
             "token": org.token,
             "limit": self.sim.config.daily_limit if limit is None else limit,
             "used": quota.used_today(day, used, now),
-            "resetsAt": _iso(quota.resets_at(now)),
+            "resetsAt": to_iso_ms(quota.resets_at(now)),
         }
 
 
 QUOTAS = web.AppKey("quotas", Quotas)
-
-
-def _iso(moment: Any) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 async def _read_report_body(request: web.Request) -> dict[str, Any]:
@@ -129,11 +126,11 @@ async def progress(request: web.Request) -> web.Response:
             429,
             "quota_exceeded",
             f"the daily limit of {decision.limit} API calls is used up; "
-            f"it resets at {_iso(decision.resets_at)}",
+            f"it resets at {to_iso_ms(decision.resets_at)}",
             None,
             headers=headers,
             limit=decision.limit,
-            resetsAt=_iso(decision.resets_at),
+            resetsAt=to_iso_ms(decision.resets_at),
         )
     query = validate_report_query(body, org.token)
     if isinstance(query, list):

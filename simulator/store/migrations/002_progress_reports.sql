@@ -32,7 +32,10 @@ CREATE TRIGGER registration_search_insert AFTER INSERT ON registrations BEGIN
     VALUES (NEW.organization_id, NEW.activity_title);
 END;
 
-CREATE TRIGGER registration_search_update AFTER UPDATE ON registrations BEGIN
+-- Only when a searched column changes: a progress step leaves the index alone.
+CREATE TRIGGER registration_search_update
+AFTER UPDATE OF first_name, last_name, email, registration, completion_code, activity_title
+ON registrations BEGIN
     DELETE FROM registration_search WHERE rowid = OLD.rowid;
     INSERT INTO registration_search (rowid, name, email, registration, completion_code)
     VALUES (NEW.rowid, NEW.first_name || ' ' || NEW.last_name, NEW.email, NEW.registration,
