@@ -12,6 +12,8 @@ bounded time and prints requests/s, p50 and p99 latency and the ratio to (a):
   (b) 100-record pages sorted by lastName (starts spread over the first 50 pages)
   (b') the same, but every request a page never asked for before (start anywhere),
       so the simulator's page memory never helps
+  (b'') uncached too, with starts among the first 20,000 records (the pages an audit
+      job reads first), so offset cost does not dominate
   (c) searches for terms taken from the data: last names, full names, e-mails,
       registration and completion-code prefixes (thousands of distinct terms)
   (d) deep pages: 100 records sorted by lastName from a start between 90,000 and
@@ -321,6 +323,13 @@ def main() -> int:
                 load("(a) bare aiohttp handler", hello, small, args, whole),
                 load("(b) pages sorted by lastName", sim + PATH, first_pages, args, whole),
                 load("(b') ... every page new (uncached)", sim + PATH, fresh_pages, args, whole),
+                load(
+                    "(b'') ... new, start 0-20,000 (uncached)",
+                    sim + PATH,
+                    fresh_pages,
+                    args,
+                    range(min(20_000, max(1, args.registrations - 100))),
+                ),
                 load(f"(c) search ({len(terms)} terms)", sim + PATH, searches, args, whole),
                 load("(d) deep pages (start 90,000-99,900)", sim + PATH, deep, args, deep_starts),
             ]
