@@ -14,8 +14,16 @@ from simulator.core.organizations import OrganizationError
 from simulator.core.progress import ProgressError
 from simulator.service import Conflict, NotFound, Simulation
 from simulator.store import StoreConflict
-from simulator.web.errors import ApiError, bad_request, int_query, not_found, read_json_object
+from simulator.web.errors import (
+    ApiError,
+    bad_request,
+    int_query,
+    invalid_launch,
+    not_found,
+    read_json_object,
+)
 from simulator.web.keys import SIMULATION
+from simulator.web.openapi import operation
 
 routes = web.RouteTableDef()
 
@@ -137,15 +145,7 @@ async def launch(request: web.Request) -> web.Response:
         raise bad_request("courseId is required (a course id from /_sim/catalog)", "courseId")
     outcome = simulation(request).launch(course_id, body)
     if outcome.registration is None:
-        problems = [p.to_json() for p in outcome.problems]
-        raise ApiError(
-            400,
-            "invalid_launch",
-            "; ".join(p["message"] for p in problems),
-            problems[0]["field"] if problems else None,
-            problems=problems,
-            warnings=list(outcome.warnings),
-        )
+        raise invalid_launch(outcome.problems, outcome.warnings)
     data = outcome.registration.to_json()
     data["warnings"] = list(outcome.warnings)
     return web.json_response(data, status=201 if outcome.created else 200)
@@ -189,43 +189,27 @@ async def complete(request: web.Request) -> web.Response:
     return await _change(request, 100, complete=True)
 
 
-def _json_op(summary: str, *, body: bool = False, ok: str = "200") -> dict[str, Any]:
-    op: dict[str, Any] = {
-        "summary": summary,
-        "responses": {
-            ok: {"description": "OK", "content": {"application/json": {}}},
-            "400": {
-                "description": "invalid input",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            },
-        },
-    }
-    if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {}}}
-    return op
-
-
 OPENAPI_PATHS: dict[str, Any] = {
-    "/_sim/health": {"get": _json_op("ready check (200 when serving)")},
-    "/_sim/reset": {"post": _json_op("back to the fixtures: all learner state gone")},
+    "/_sim/health": {"get": operation("ready check (200 when serving)")},
+    "/_sim/reset": {"post": operation("back to the fixtures: all learner state gone")},
     "/_sim/clock": {
-        "get": _json_op("the simulator's time"),
-        "post": _json_op('move the virtual clock: {"advance": s} or {"set": iso}', body=True),
+        "get": operation("the simulator's time"),
+        "post": operation('move the virtual clock: {"advance": s} or {"set": iso}', body=True),
     },
-    "/_sim/catalog": {"get": _json_op("the course list with staging and production URLs")},
+    "/_sim/catalog": {"get": operation("the course list with staging and production URLs")},
     "/_sim/organizations": {
-        "get": _json_op("organizations; the first is the default"),
-        "post": _json_op("add an organization", body=True, ok="201"),
+        "get": operation("organizations; the first is the default"),
+        "post": operation("add an organization", body=True, ok="201"),
     },
     "/_sim/registrations": {
-        "get": _json_op("registrations, newest change first (X-Total-Count)"),
-        "post": _json_op(
+        "get": operation("registrations, newest change first (X-Total-Count)"),
+        "post": operation(
             "launch without a browser: {courseId, reg, em, fn, dom, lmsId}", body=True, ok="201"
         ),
     },
-    "/_sim/registrations/{reg}": {"get": _json_op("one registration")},
+    "/_sim/registrations/{reg}": {"get": operation("one registration")},
     "/_sim/registrations/{reg}/progress": {
-        "post": _json_op('set progress forward: {"progress": 0-100}', body=True)
+        "post": operation('set progress forward: {"progress": 0-100}', body=True)
     },
-    "/_sim/registrations/{reg}/complete": {"post": _json_op("complete the activity")},
+    "/_sim/registrations/{reg}/complete": {"post": operation("complete the activity")},
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -54,23 +54,53 @@ def not_found(message: str, field: str | None = None) -> ApiError:
     return ApiError(404, "not_found", message, field)
 
 
-async def read_json_object(request: web.Request) -> dict[str, Any]:
-    """The request body as a JSON object, or a 400 that says what is wrong with it."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise ApiError(413, "body_too_large", f"request body over {MAX_BODY_BYTES} bytes")
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise ApiError(413, "body_too_large", f"request body over {MAX_BODY_BYTES} bytes") from None
+async def read_json_object(
+    request: web.Request,
+    *,
+    max_bytes: int = MAX_BODY_BYTES,
+    too_large_status: int = 413,
+    expected: str = "a JSON object",
+) -> dict[str, Any]:
+    """The request body as a JSON object, or a 4xx that says what is wrong with it.
+
+    Read in chunks and given up past `max_bytes`, so an oversized body is never held
+    whole. The progress API answers that with 400 (its issue asks any bad body to be
+    a 400); the control API with 413.
+    """
+    too_large = ApiError(too_large_status, "body_too_large", f"request body over {max_bytes} bytes")
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise too_large
+    size = 0
+    chunks: list[bytes] = []
+    async for chunk in request.content.iter_chunked(16 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     if not raw.strip():
-        raise bad_request("request body must be a JSON object", code="invalid_json")
+        raise bad_request(f"request body must be {expected}", code="invalid_json")
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as error:
         raise bad_request(f"request body is not valid JSON: {error}", code="invalid_json") from None
     if not isinstance(data, dict):
-        raise bad_request("request body must be a JSON object", code="invalid_json")
+        raise bad_request(f"request body must be {expected}", code="invalid_json")
     return data
+
+
+def invalid_launch(problems: Sequence[Any], warnings: Sequence[str], **extra: Any) -> ApiError:
+    """A rejected launch: every problem listed, the first one as `field`."""
+    listed = [p.to_json() for p in problems]
+    return ApiError(
+        400,
+        "invalid_launch",
+        "; ".join(p["message"] for p in listed),
+        listed[0]["field"] if listed else None,
+        problems=listed,
+        warnings=list(warnings),
+        **extra,
+    )
 
 
 def int_query(request: web.Request, name: str, default: int, low: int, high: int) -> int:

@@ -24,6 +24,26 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+def operation(
+    summary: str, *, body: bool = False, ok: str = "200", html: bool = False, **responses: str
+) -> dict[str, Any]:
+    """One operation: its success answer, the JSON error answer, any other codes."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    answers: dict[str, Any] = {
+        ok: {"description": "OK", "content": {"text/html" if html else "application/json": {}}}
+    }
+    if not html:
+        answers["400"] = {"description": "invalid input", "content": error}
+    for code, text in responses.items():
+        answers[code] = {"description": text}
+        if int(code) >= 400:
+            answers[code]["content"] = error
+    op: dict[str, Any] = {"summary": summary, "responses": answers}
+    if body:
+        op["requestBody"] = {"required": True, "content": {"application/json": {}}}
+    return op
+
+
 def document(modules: list[ModuleType]) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}

@@ -28,10 +28,12 @@ from simulator.web.errors import (
     Handler,
     bad_request,
     int_query,
+    invalid_launch,
     not_found,
     read_json_object,
 )
 from simulator.web.keys import SIMULATION
+from simulator.web.openapi import operation
 
 STATIC = Path(__file__).parent / "static"
 STATIC_PREFIX = "/static/player/"
@@ -207,14 +209,9 @@ async def launch(request: web.Request) -> web.Response:
     outcome, parsed = sim.launch_from_location(course_id, hash_, search, referrer)
     diagnostics = _diagnostics(outcome, parsed)
     if outcome.registration is None:
-        problems = [p.to_json() for p in outcome.problems]
-        raise ApiError(
-            400,
-            "invalid_launch",
-            "; ".join(p["message"] for p in problems),
-            problems[0]["field"] if problems else None,
-            problems=problems,
-            warnings=list(outcome.warnings),
+        raise invalid_launch(
+            outcome.problems,
+            outcome.warnings,
             diagnostics=diagnostics,
             expectedUrl=expected_url(request, course_id),
             launchId=outcome.launch_id,
@@ -340,33 +337,19 @@ def setup(app: web.Application) -> None:
 # -- OpenAPI -------------------------------------------------------------------------------
 
 
-def _op(summary: str, *, body: bool = False, html: bool = False, **responses: str) -> dict:
-    content = {"text/html": {}} if html else {"application/json": {}}
-    op: dict[str, Any] = {
-        "summary": summary,
-        "responses": {
-            "200": {"description": "OK", "content": content},
-            **{code: {"description": text} for code, text in responses.items()},
-        },
-    }
-    if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {}}}
-    return op
-
-
 _REG = {"404": "not a registration of this course", "409": "not possible in this state"}
 
 OPENAPI_PATHS: dict[str, Any] = {
-    "/": {"get": _op("the catalog page with a launch-URL builder", html=True)},
-    "/courses": {"get": _op("the catalog page (same as /)", html=True)},
+    "/": {"get": operation("the catalog page with a launch-URL builder", html=True)},
+    "/courses": {"get": operation("the catalog page (same as /)", html=True)},
     "/courses/{courseId}/": {
-        "get": _op(
+        "get": operation(
             "the course player page; launch with /courses/{courseId}/#/?reg=&em=&fn=&dom=&lmsId=",
             html=True,
         )
     },
     "/courses/{courseId}/api/launch": {
-        "post": _op(
+        "post": operation(
             "the page's launch: {hash, search, referrer} as the browser has them; 201 new, "
             "200 resumed, 400 {problems, diagnostics, expectedUrl}",
             body=True,
@@ -374,20 +357,20 @@ OPENAPI_PATHS: dict[str, Any] = {
         )
     },
     "/courses/{courseId}/api/registrations/{reg}": {
-        "get": _op("what the page shows for a registration", **_REG)
+        "get": operation("what the page shows for a registration", **_REG)
     },
     "/courses/{courseId}/api/registrations/{reg}/complete-lesson": {
-        "post": _op("complete the next lesson of a course", **_REG)
+        "post": operation("complete the next lesson of a course", **_REG)
     },
     "/courses/{courseId}/api/registrations/{reg}/register": {
-        "post": _op("register for an event (progress 50, progressed)", **_REG)
+        "post": operation("register for an event (progress 50, progressed)", **_REG)
     },
     "/courses/{courseId}/api/registrations/{reg}/attend": {
-        "post": _op("attend a registered event (completion)", **_REG)
+        "post": operation("attend a registered event (completion)", **_REG)
     },
-    "/courses/{courseId}/api/faq": {"get": _op("the course FAQ and the help-desk contact")},
+    "/courses/{courseId}/api/faq": {"get": operation("the course FAQ and the help-desk contact")},
     "/_sim/launches": {
-        "get": _op(
+        "get": operation(
             "the launch log, newest first (X-Total-Count); filters registration, courseId, "
             "outcome (created|resumed|rejected), limit, offset",
             **{"400": "bad filter"},

@@ -9,7 +9,6 @@ one handler step at a time and the store is synchronous.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
@@ -69,36 +68,6 @@ class Quotas:
 QUOTAS = web.AppKey("quotas", Quotas)
 
 
-async def _read_report_body(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object; an oversized one is a 400 like any other bad body."""
-    if request.content_length is not None and request.content_length > MAX_REPORT_BODY:
-        raise _too_large()
-    size = 0
-    chunks: list[bytes] = []
-    async for chunk in request.content.iter_chunked(16 * 1024):
-        size += len(chunk)
-        if size > MAX_REPORT_BODY:
-            raise _too_large()
-        chunks.append(chunk)
-    raw = b"".join(chunks)
-    if not raw.strip():
-        raise bad_request("request body must be a JSON object with your token", code="invalid_json")
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError) as error:
-        raise bad_request(f"request body is not valid JSON: {error}", code="invalid_json") from None
-    if not isinstance(data, dict):
-        raise bad_request("request body must be a JSON object with your token", code="invalid_json")
-    return data
-
-
-def _too_large() -> ApiError:
-    return bad_request(
-        f"request body over {MAX_REPORT_BODY} bytes (a report request is a small JSON object)",
-        code="body_too_large",
-    )
-
-
 def _organization(sim: Simulation, body: dict[str, Any]) -> Organization:
     token = body.get("token")
     if token is None or token == "":
@@ -116,7 +85,12 @@ def _organization(sim: Simulation, body: dict[str, Any]) -> Organization:
 async def progress(request: web.Request) -> web.Response:
     sim = request.app[SIMULATION]
     reports = request.app[REPORTS]
-    body = await _read_report_body(request)
+    body = await read_json_object(
+        request,
+        max_bytes=MAX_REPORT_BODY,
+        too_large_status=400,
+        expected="a JSON object with your token",
+    )
     # From here on, no await: token check, quota count and query are one step.
     org = _organization(sim, body)
     decision = request.app[QUOTAS].charge(org.token)

@@ -17,6 +17,7 @@ from simulator.core.subscriptions import Subscription, SubscriptionError
 from simulator.store.webhooks import DELIVERY_LOG_CAP
 from simulator.web.errors import ApiError, bad_request, int_query, not_found, read_json_object
 from simulator.web.keys import SIMULATION
+from simulator.web.openapi import operation
 from simulator.webhooks import WebhookEngine
 
 WEBHOOKS = web.AppKey("webhooks", WebhookEngine)
@@ -184,28 +185,12 @@ def setup(app: web.Application) -> None:
     app.cleanup_ctx.append(_engine_context)
 
 
-def _op(summary: str, *, body: bool = False, ok: str = "200") -> dict[str, Any]:
-    op: dict[str, Any] = {
-        "summary": summary,
-        "responses": {
-            ok: {"description": "OK", "content": {"application/json": {}}},
-            "400": {
-                "description": "invalid input",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            },
-        },
-    }
-    if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {}}}
-    return op
-
-
 _FILTERS = "filters: webhookId, bundleId, outcome (delivered|failed|dropped), after (delivery id)"
 
 OPENAPI_PATHS: dict[str, Any] = {
     "/_sim/webhooks": {
-        "get": _op("webhook subscriptions (filter: organizationId)"),
-        "post": _op(
+        "get": operation("webhook subscriptions (filter: organizationId)"),
+        "post": operation(
             "subscribe: {url, organizationId?, auth: header|query, tokenName, tokenValue, "
             "bundleWindowMs, maxBundle, retrySchedule, timeoutS, allowInsecure, ca, "
             "maxInFlight, faults}",
@@ -214,35 +199,35 @@ OPENAPI_PATHS: dict[str, Any] = {
         ),
     },
     "/_sim/webhooks/{id}": {
-        "get": _op("one subscription, with its outages and bundles in flight"),
-        "patch": _op(
+        "get": operation("one subscription, with its outages and bundles in flight"),
+        "patch": operation(
             "change some fields of a subscription (faults.script replaces the script)", body=True
         ),
-        "delete": _op("unsubscribe; bundles still owed go on the missed ledger"),
+        "delete": operation("unsubscribe; bundles still owed go on the missed ledger"),
     },
     "/_sim/webhooks/{id}/outages": {
-        "get": _op("the subscription's outage windows"),
-        "post": _op(
+        "get": operation("the subscription's outage windows"),
+        "post": operation(
             'an outage window on the clock: {start?, end | duration, mode: "refuse" | '
             '"status:503" | "timeout"}',
             body=True,
             ok="201",
         ),
-        "delete": _op("end all outage windows of the subscription"),
+        "delete": operation("end all outage windows of the subscription"),
     },
     "/_sim/deliveries": {
-        "get": _op(
+        "get": operation(
             f"the delivery log, oldest first (X-Total-Count); {_FILTERS}; limit (default 1000); "
             f"the log keeps the last {DELIVERY_LOG_CAP} attempts"
         )
     },
     "/_sim/deliveries/wait": {
-        "get": _op(
+        "get": operation(
             "long poll: answers as soon as `count` logged attempts match the filters "
             f"(or after `timeout` real seconds, default 10, with timedOut true); {_FILTERS}"
         )
     },
     "/_sim/missed": {
-        "get": _op("the missed ledger: transactions dropped for good (filter: webhookId)")
+        "get": operation("the missed ledger: transactions dropped for good (filter: webhookId)")
     },
 }
