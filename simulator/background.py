@@ -7,6 +7,7 @@ its own thread; `start()` failures surface in the caller's thread.
 from __future__ import annotations
 
 import asyncio
+import signal
 import threading
 from typing import Self
 
@@ -62,3 +63,12 @@ class ThreadedService:
             self._loop.call_soon_threadsafe(self._stop_event.set)
         if self._thread is not None:
             self._thread.join(timeout=30)
+
+
+async def until_stopped() -> None:
+    """Wait for Ctrl-C or SIGTERM: how `serve` and `receiver` run until told to stop."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

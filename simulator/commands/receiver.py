@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import ssl
 import sys
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from simulator.background import until_stopped
 from simulator.cli import UsageError
 from simulator.clock import Clock, SystemClock
 from simulator.core.records import EventKind
@@ -227,12 +227,8 @@ def build_receiver(
 async def serve(receiver: Receiver, args: argparse.Namespace, counts: dict[str, int]) -> None:
     await receiver.start()
     print(banner(receiver, args, fresh_ca=args.tls and args.cert_dir is None), flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        await until_stopped()
     finally:
         await receiver.stop()
         print(

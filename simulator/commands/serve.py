@@ -6,11 +6,11 @@ import argparse
 import asyncio
 import json
 import logging
-import signal
 import sys
 from dataclasses import fields
 from typing import Any
 
+from simulator.background import until_stopped
 from simulator.cli import UsageError
 from simulator.config import Config, ConfigError, build_config, env_name, flag_name
 from simulator.fixtures import FixtureError
@@ -97,12 +97,8 @@ async def serve(config: Config) -> None:
     simulator = Simulator(config, access_log=True)
     await simulator.start()
     print(banner(simulator), flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        await until_stopped()
     finally:
         print("media77-simulator stopping", file=sys.stderr, flush=True)
         await simulator.stop()

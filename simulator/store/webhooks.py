@@ -229,42 +229,29 @@ class WebhookStore:
         transaction_ids: Sequence[int],
         fault: str,
     ) -> dict[str, Any]:
+        values = (
+            webhook_id,
+            bundle_id,
+            attempt,
+            at.isoformat(),
+            outcome,
+            status,
+            error,
+            latency_ms,
+            json.dumps(list(transaction_ids)),
+            fault,
+        )
         cursor = self.db.execute(
             "INSERT INTO webhook_deliveries (webhook_id, bundle_id, attempt, at, outcome, status,"
             " error, latency_ms, transaction_ids, fault) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                webhook_id,
-                bundle_id,
-                attempt,
-                at.isoformat(),
-                outcome,
-                status,
-                error,
-                latency_ms,
-                json.dumps(list(transaction_ids)),
-                fault,
-            ),
+            values,
         )
         row_id = int(cursor.lastrowid or 0)
         if row_id % _PRUNE_EVERY == 0:
             self.db.execute(
                 "DELETE FROM webhook_deliveries WHERE id <= ?", (row_id - DELIVERY_LOG_CAP,)
             )
-        return _delivery_json(
-            (
-                row_id,
-                webhook_id,
-                bundle_id,
-                attempt,
-                at.isoformat(),
-                outcome,
-                status,
-                error,
-                latency_ms,
-                json.dumps(list(transaction_ids)),
-                fault,
-            )
-        )
+        return _delivery_json((row_id, *values))
 
     def deliveries(
         self,
