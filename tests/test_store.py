@@ -90,3 +90,23 @@ def test_serve_does_not_import_faker() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_migration_merged_after_a_higher_one_still_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Branches add migrations in parallel: 003 may reach a database before 002."""
+    import simulator.store as store_module
+
+    if len(MIGRATIONS) < 3:
+        pytest.skip("needs three migrations")
+    path = tmp_path / "hole.db"
+    without_second = [MIGRATIONS[0], *MIGRATIONS[2:]]
+    with monkeypatch.context() as earlier:
+        earlier.setattr(store_module, "MIGRATIONS", without_second)
+        Store.open(path).close()
+    store = Store.open(path)
+    names = [name for (name,) in store.db.execute("SELECT name FROM schema_migrations")]
+    assert sorted(names) == sorted(name for _, name, _ in MIGRATIONS)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    store.close()

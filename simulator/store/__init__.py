@@ -120,17 +120,42 @@ class Store:
         self.db.execute("COMMIT")
 
     def migrate(self) -> int:
-        """Apply the migrations this file has not seen; returns the schema version."""
+        """Apply every migration this file has not had; returns the schema version.
+
+        Applied migrations are recorded one by one, not only as the highest number in
+        `user_version`, so a migration merged after a higher-numbered one still runs.
+        """
         (version,) = self.db.execute("PRAGMA user_version").fetchone()
         if version > SCHEMA_VERSION:
             raise RuntimeError(
                 f"{self.path} has schema version {version}, newer than this simulator's "
                 f"{SCHEMA_VERSION}: upgrade media77-simulator or use another --db"
             )
-        for number, _name, script in MIGRATIONS:
-            if number > version:
-                self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-                version = number
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (number INTEGER PRIMARY KEY, name TEXT NOT NULL)"
+        )
+        applied = {n for (n,) in self.db.execute("SELECT number FROM schema_migrations")}
+        if not applied and version:  # written before migrations were recorded one by one
+            applied = {number for number, _, _ in MIGRATIONS if number <= version}
+            self.db.executemany(
+                "INSERT INTO schema_migrations (number, name) VALUES (?, ?)",
+                [(number, name) for number, name, _ in MIGRATIONS if number in applied],
+            )
+        for number, name, script in MIGRATIONS:
+            if number in applied:
+                continue
+            version = max(version, number)
+            try:
+                self.db.executescript(
+                    f"BEGIN;\n{script}\n"
+                    f"INSERT INTO schema_migrations (number, name) VALUES ({number}, '{name}');\n"
+                    f"PRAGMA user_version = {version};\nCOMMIT;"
+                )
+            except sqlite3.Error as error:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise RuntimeError(f"{self.path}: migration {name} failed: {error}") from error
         return version
 
     # -- fixtures and reset -------------------------------------------------------------
