@@ -49,7 +49,7 @@ def served(
                 break
         else:
             raise AssertionError("serve exited before listening:\n" + "\n".join(banner))
-        for _ in range(5):  # the rest of the banner
+        for _ in range(6):  # the rest of the banner
             banner.append(process.stdout.readline().rstrip("\n"))
         yield SimulatorClient(match.group(1)), banner
     finally:

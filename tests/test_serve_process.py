@@ -99,3 +99,16 @@ def test_contract_command_checks_a_running_simulator(tmp_path: Path) -> None:
         result = cli("contract", "--target-url", client.url, "--", "-k", "launch")
     assert result.returncode == 0, result.stdout + result.stderr
     assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+def test_control_api_is_closed_off_loopback_without_a_token(tmp_path: Path) -> None:
+    with served("--host", "0.0.0.0", "--db", ":memory:") as (client, banner):
+        assert any("control API: CLOSED (bound to 0.0.0.0)" in line for line in banner)
+        assert client.health()["status"] == "ok"  # container health checks still work
+        closed = client.request("GET", "/_sim/registrations")
+        assert closed.status == 403 and "MEDIA77_SIM_ADMIN_TOKEN" in closed.body["message"]
+    env = {"MEDIA77_SIM_ADMIN_TOKEN": "s3cret"}
+    with served("--host", "0.0.0.0", "--db", ":memory:", env=env) as (client, _):
+        assert client.request("GET", "/_sim/registrations").status == 401
+        client.admin_token = "s3cret"
+        assert client.request("GET", "/_sim/registrations").status == 200

@@ -15,6 +15,7 @@ from simulator.cli import UsageError
 from simulator.config import Config, ConfigError, build_config, env_name, flag_name
 from simulator.fixtures import FixtureError
 from simulator.server import Simulator
+from simulator.web.app import is_loopback
 
 SKIP_FLAGS = {"admin_token"}  # a secret: environment only, never on a command line
 
@@ -89,8 +90,21 @@ def banner(simulator: Simulator) -> str:
             f' -d \'{{"token": "{org.token}"}}\'',
             f"  dashboard:   {url}/_sim/dashboard",
             f"  health:      {url}/_sim/health",
+            control_api_notice(simulator.config),
         ]
     )
+
+
+def control_api_notice(config: Config) -> str:
+    """How /_sim/ is guarded, so a closed control API is not a mystery 403."""
+    if config.admin_token:
+        return "  control API: send Authorization: Bearer $MEDIA77_SIM_ADMIN_TOKEN"
+    if not is_loopback(config.host):
+        return (
+            f"  control API: CLOSED (bound to {config.host}): set MEDIA77_SIM_ADMIN_TOKEN "
+            "to use /_sim/ from other machines"
+        )
+    return "  control API: open on loopback (/_sim/, see /_sim/openapi.json)"
 
 
 async def serve(config: Config) -> None:
