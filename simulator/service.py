@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from simulator.clock import Clock
 from simulator.config import Config
@@ -54,7 +54,6 @@ class LaunchOutcome:
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = ()
     organization: Organization | None = None
-    transactions: tuple[Transaction, ...] = field(default=(), repr=False)
     launch_id: int = 0  # its entry in the launch log (GET /_sim/launches)
 
 
@@ -172,7 +171,7 @@ class Simulation:
             state, more = self._sync_curriculum(state, activity)
             transactions += more
         self._publish(transactions)
-        return LaunchOutcome(state, True, (), all_warnings, org, tuple(transactions))
+        return LaunchOutcome(state, True, (), all_warnings, org)
 
     # -- progress ---------------------------------------------------------------------------
 

@@ -196,7 +196,7 @@ class WebhookEngine:
             if stored[sub.id].clean_stop:
                 cursor = max(cursor, last)
             while True:
-                batch = [t for t in self.sim.store.transactions(after=cursor, limit=1000)]
+                batch = self.sim.store.transactions(after=cursor, limit=1000)
                 if not batch:
                     break
                 cursor = batch[-1]["transactionId"]
