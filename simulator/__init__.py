@@ -1,11 +1,40 @@
-"""media77-simulator: a local, faithful simulator of the 77media e-learning service."""
+"""media77-simulator: a local, faithful simulator of the 77media e-learning service.
+
+Importing `simulator` is cheap: the public names below load their modules (and
+aiohttp) only when first used, so `simulator.core` stays free of the web stack.
+"""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from simulator.clock import Clock, SystemClock, VirtualClock
-from simulator.config import Config
-from simulator.server import Simulator
+from simulator._version import __version__
+
+if TYPE_CHECKING:
+    from simulator.clock import Clock, SystemClock, VirtualClock
+    from simulator.config import Config
+    from simulator.server import Simulator
+
+_LAZY = {
+    "Clock": "simulator.clock",
+    "SystemClock": "simulator.clock",
+    "VirtualClock": "simulator.clock",
+    "Config": "simulator.config",
+    "Simulator": "simulator.server",
+}
 
 __all__ = ["Clock", "Config", "Simulator", "SystemClock", "VirtualClock", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'simulator' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

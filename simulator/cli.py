@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from simulator import __version__
+from simulator._version import __version__
 
 # Each names a module in simulator.commands with `add_parser(subparsers)`; the
 # parser's `run` default takes the parsed arguments and returns the exit code.

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from simulator import __version__
+from simulator._version import __version__
 from simulator.clock import VirtualClock
 from simulator.core.dates import parse_utc, to_iso_ms
 from simulator.core.organizations import OrganizationError

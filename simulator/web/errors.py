@@ -14,14 +14,17 @@ from typing import Any
 
 from aiohttp import web
 
+from simulator.core.errors import ServiceError
+
 log = logging.getLogger("simulator.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 API_PREFIXES = ("/_sim/", "/api/")
 MAX_BODY_BYTES = 1024 * 1024
 
 
-class ApiError(Exception):
-    """An answer of `status` with `{"error", "message", "field"}` and any extra keys."""
+class ApiError(ServiceError):
+    """Transitional: an error built with an explicit status. New code raises the
+    `simulator.core.errors` class for its status instead."""
 
     def __init__(
         self,
@@ -32,18 +35,16 @@ class ApiError(Exception):
         headers: dict[str, str] | None = None,
         **extra: Any,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.field = field
-        self.headers = headers or {}
-        self.extra = extra
+        super().__init__(message, field, code=code, headers=headers, **extra)
+        self.status = status  # type: ignore[misc]
 
     def response(self) -> web.Response:
-        body: dict[str, Any] = {"error": self.code, "message": self.message, "field": self.field}
-        body.update(self.extra)
-        return web.json_response(body, status=self.status, headers=self.headers)
+        return render(self)
+
+
+def render(error: ServiceError) -> web.Response:
+    """The one place an error becomes an HTTP answer."""
+    return web.json_response(error.body(), status=error.status, headers=error.headers)
 
 
 def bad_request(message: str, field: str | None = None, code: str = "invalid_request") -> ApiError:
@@ -125,8 +126,8 @@ def _is_api(request: web.Request) -> bool:
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except ApiError as error:
-        return error.response()
+    except ServiceError as error:
+        return render(error)
     except web.HTTPException as error:
         if not _is_api(request) or error.status < 400:
             raise

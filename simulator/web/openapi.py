@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from simulator import __version__
+from simulator._version import __version__
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -1,0 +1,116 @@
+"""The one error hierarchy: every refusal the simulator can give, with its HTTP meaning.
+
+Core rules and services raise these; exactly one place (the web layer's error
+middleware) turns them into `{"error": code, "message", "field", ...}` JSON, as
+moto's single `ServiceException` does. Pure: it knows statuses as numbers, not
+aiohttp, so `core/` can raise it without importing the web stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+
+class ServiceError(Exception):
+    """A refusal with an HTTP status, a stable machine-readable code and the field at fault.
+
+    Subclasses fix `status` and a default `code`; an instance may name a more precise
+    code (`BadRequest("...", "progress", code="invalid_json")`). `headers` carry what
+    the answer needs beyond the body (`Retry-After`, `Allow`, `WWW-Authenticate`);
+    `extra` adds keys to the JSON body (`problems`, `fixedUrl`, `resetsAt`).
+    """
+
+    status: ClassVar[int] = 400
+    default_code: ClassVar[str] = "invalid_request"
+
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        *,
+        code: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code or self.default_code
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body every error answer has, plus this error's extra keys."""
+        return {"error": self.code, "message": self.message, "field": self.field, **self.extra}
+
+
+class BadRequest(ServiceError, ValueError):
+    """The request is malformed or a value is out of range (400)."""
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    default_code = "unauthorized"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    default_code = "forbidden"
+
+
+class NotFound(ServiceError, LookupError):
+    status = 404
+    default_code = "not_found"
+
+
+class MethodNotAllowed(ServiceError):
+    status = 405
+    default_code = "method_not_allowed"
+
+
+class Conflict(ServiceError, ValueError):
+    """Well formed, but the current state forbids it (409)."""
+
+    status = 409
+    default_code = "conflict"
+
+
+class PayloadTooLarge(ServiceError):
+    status = 413
+    default_code = "body_too_large"
+
+
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    default_code = "unsupported_media_type"
+
+
+class TooManyRequests(ServiceError):
+    status = 429
+    default_code = "quota_exceeded"
+
+
+class InternalError(ServiceError):
+    """Only the middleware raises this, for a bug: the answer stays JSON, the log has the trace."""
+
+    status = 500
+    default_code = "internal_error"
+
+
+def error_for_status(status: int) -> type[ServiceError]:
+    """The class that answers `status` (for translating the web framework's own errors)."""
+    for cls in (
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        Conflict,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        TooManyRequests,
+    ):
+        if cls.status == status:
+            return cls
+    return InternalError if status >= 500 else BadRequest
