@@ -27,9 +27,11 @@ serve: $(RUN_STAMP) ## run the simulator on 127.0.0.1:7777 with the demo fixture
 test: $(DEV_STAMP) ## unit, property, contract and browser tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(DEV_STAMP)
+lint: $(DEV_STAMP) ## style (ruff), types (mypy --strict on simulator/), layers (import-linter)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff format .
