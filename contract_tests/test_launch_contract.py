@@ -1,36 +1,232 @@
-"""Contract: course launch (vendor doc courses-api.txt)."""
+"""Contract: the course launch, as the Courses API page (courses-api.txt) defines it.
+
+Every launch here is a whole launch URL opened as the vendor's page reads it
+(`POST /_sim/launches/open`), so what passes here is what a learner's browser would get.
+"""
+
+from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from simulator.pytest_plugin import SimHelper
+import pytest
 
+from contract_target import Target
 
-def test_same_registration_resumes_where_the_learner_left_off(sim: SimHelper) -> None:
-    """courses-api.txt, Typical Use Case: "your system should reuse the same UUID ...
-    User is able to resume the course from where they left off earlier." """
-    reg = str(uuid.uuid4())
-    first = sim.start_course("data-privacy", reg=reg)
-    sim.set_progress(reg, 50)
-    again = sim.start_course("data-privacy", reg=reg)
-    assert again["registration"] == first["registration"]
-    assert again["progress"] == 50
+req = pytest.mark.requirement
 
 
-def test_production_lmsid_is_refused_on_staging(sim: SimHelper) -> None:
-    """courses-api.txt, Important Checklists: "Make sure you are using the staging LMSID
-    when you are testing your integration." """
-    org = sim.default_organization()
-    answer = sim.request(
-        "POST",
-        "/_sim/registrations",
-        {
-            "courseId": "data-privacy",
-            "reg": str(uuid.uuid4()),
-            "em": "ada@example.com",
-            "fn": "Ada Lovelace",
-            "dom": "localhost",
-            "lmsId": org["lmsIds"]["production"],
-        },
-    )
+def codes(answer: Any) -> list[str]:
+    return [p["code"] for p in answer.body.get("problems", [])]
+
+
+def reopened(target: Target, answer: Any) -> Any:
+    """The corrected URL a failing launch offered, opened in its turn."""
+    fixed = answer.body["fixedUrl"]
+    assert fixed, answer.body
+    return target.open(fixed)
+
+
+@req("LAUNCH-001")
+def test_parameters_before_the_hash_are_not_read(target: Target) -> None:
+    """ "When appending query string data to the course URL, it must come after /#/"."""
+    good = target.launch_url()
+    base, query = good.split("#/?")
+    answer = target.open(f"{base}?{query}#/")
     assert answer.status == 400
-    assert "production LMSID" in answer.body["message"]
+    assert "parameters_before_hash" in codes(answer)
+    assert reopened(target, answer).status == 201
+
+
+@req("LAUNCH-002")
+@pytest.mark.parametrize("missing", ["reg", "em", "fn", "dom", "lmsId"])
+def test_every_parameter_is_required(target: Target, missing: str) -> None:
+    """The parameter table marks reg, em, fn, dom and lmsId "required"."""
+    params = target.launch_params()
+    url = target.launch_url(**params).replace(f"{missing}=", "x_gone=", 1)
+    answer = target.open(url)
+    assert answer.status == 400
+    assert missing in [p["field"] for p in answer.body["problems"]]
+
+
+@req("LAUNCH-003")
+def test_each_parameter_is_at_most_255_characters(target: Target) -> None:
+    """Parameter table: varchar(255)."""
+    assert target.open(target.launch_url(fn="Ada " + "L" * 251)).status == 201
+    answer = target.open(target.launch_url(fn="Ada " + "L" * 252))
+    assert answer.status == 400
+    assert answer.body["field"] == "fn"
+
+
+@req("LAUNCH-004")
+def test_reg_is_a_uuid(target: Target) -> None:
+    """reg "Uniquely identifies a user's instance of an activity" (a UUID)."""
+    answer = target.open(target.launch_url(reg="44590u89-111a-6859-b899-3940dhbkww91"))
+    assert answer.status == 400
+    assert answer.body["field"] == "reg"
+
+
+@req("LAUNCH-005")
+def test_the_same_reg_resumes_where_the_learner_left_off(target: Target) -> None:
+    """Typical Use Case: "your system should reuse the same UUID ... User is able to resume
+    the course from where they left off earlier." """
+    url = target.launch_url("data-privacy")
+    first = target.open(url)
+    assert first.status == 201
+    target.set_progress(first.body["registration"], 50)
+    again = target.open(url)
+    assert again.status == 200
+    assert again.body["registration"] == first.body["registration"]
+    assert again.body["progress"] == 50
+
+
+@req("LAUNCH-006")
+@req("LAUNCH-019")
+def test_fn_is_first_name_space_last_name(target: Target) -> None:
+    """Example: fn=firstName%20lastName; the first space splits (D-L8)."""
+    answer = target.open(target.launch_url(fn="Mary Ann Smith"))
+    assert answer.status == 201
+    assert (answer.body["firstName"], answer.body["lastName"]) == ("Mary", "Ann Smith")
+    single = target.open(target.launch_url(fn="Cher"))
+    assert single.status == 400 and single.body["field"] == "fn"
+
+
+@req("LAUNCH-007")
+def test_dom_must_be_a_domain_of_the_organization(target: Target) -> None:
+    """dom: "the domain that you are launching the activity from"."""
+    answer = target.open(target.launch_url(dom="elsewhere.invalid"))
+    assert answer.status == 400
+    assert answer.body["field"] == "dom"
+
+
+@req("LAUNCH-008")
+@req("LAUNCH-018")
+def test_the_environment_takes_its_own_lmsid(target: Target) -> None:
+    """Checklists: "Make sure you are using the staging LMSID when you are testing"."""
+    assert target.environment == "staging"
+    assert target.open(target.launch_url()).status == 201
+    production = target.org.lms_ids["production"]
+    answer = target.open(target.launch_url(lmsId=production))
+    assert answer.status == 400
+    assert answer.body["field"] == "lmsId"
+    assert "production" in answer.body["message"]
+
+
+@req("LAUNCH-009")
+def test_the_help_icon_gives_faqs_and_the_help_desk(target: Target) -> None:
+    """End User Support: "Review the course FAQs by clicking on the help icon", then
+    "contact the course help desk"."""
+    faq = target.client.call("GET", "/courses/workplace-safety/api/faq")
+    assert faq["questions"] and all(q["question"] and q["answer"] for q in faq["questions"])
+    assert faq["helpDesk"]["email"]
+    page = target.client.request("GET", "/courses/workplace-safety/")
+    assert 'data-testid="help"' in page.body
+
+
+@req("LAUNCH-010")
+def test_the_course_list_gives_staging_and_production_urls(target: Target) -> None:
+    """Overview: "You will be provided with a list of courses including their URLs"."""
+    courses = target.client.call("GET", "/_sim/catalog")["courses"]
+    assert courses
+    for course in courses:
+        assert course["stagingUrl"].startswith(("http://", "https://"))
+        assert course["productionUrl"].startswith(("http://", "https://"))
+        assert course["stagingUrl"] != course["productionUrl"]
+
+
+@req("LAUNCH-011")
+def test_a_plus_in_a_value_is_a_space(target: Target) -> None:
+    """D-L1: decoded as URLSearchParams does, `em=ada+tag%40x` is "ada tag@x"."""
+    email = f"ada+tag@{target.org.domain}"
+    url = target.launch_url().replace("em=", "x_em=", 1) + f"&em={email.replace('@', '%40')}"
+    answer = target.open(url)
+    assert answer.status == 400
+    assert "plus_in_value" in codes(answer)
+    fixed = reopened(target, answer)
+    assert fixed.status == 201
+    assert fixed.body["email"] == email
+
+
+@req("LAUNCH-012")
+def test_a_malformed_escape_fails(target: Target) -> None:
+    """D-L2: a stray `%` leaves the parameter unreadable."""
+    url = target.launch_url().replace("fn=Ada%20Lovelace", "fn=Ada%2Lovelace")
+    answer = target.open(url)
+    assert answer.status == 400
+    assert "bad_percent_encoding" in codes(answer)
+
+
+@req("LAUNCH-013")
+def test_a_failed_launch_leaves_nothing_behind(target: Target) -> None:
+    """D-L3: no registration, no transaction: the progress API shows nothing."""
+    reg = str(uuid.uuid4())
+    good = target.launch_url(reg=reg)
+    base, query = good.split("#/?")
+    answer = target.open(f"{base}?{query}#/")
+    assert answer.status == 400
+    assert answer.body["error"] == "invalid_launch"
+    assert target.client.request("GET", f"/_sim/registrations/{reg}").status == 404
+    assert target.report().body == []
+
+
+@req("LAUNCH-014")
+@pytest.mark.parametrize(
+    ("cause", "code"),
+    [
+        (lambda url: url.replace("#/?", "#?"), "missing_hash_slash"),
+        (lambda url: url.replace("#/?", "#"), "missing_hash_slash"),
+        (lambda url: url.replace("&", "&amp;"), "html_escaped_ampersand"),
+        (lambda url: url.replace("%20", "%2520"), "double_encoded"),
+        (lambda url: url.replace("lmsId=", "lmsid="), "misnamed_parameter"),
+        (lambda url: url.replace("em=", "email=", 1), "misnamed_parameter"),
+    ],
+    ids=["hash-question", "hash-reg", "amp", "double-encoded", "lmsid-case", "email"],
+)
+def test_each_unreadable_form_fails_with_its_cause_and_a_fix(
+    target: Target, cause: Any, code: str
+) -> None:
+    """D-L3: what the vendor's page could not read fails, named, with a corrected URL."""
+    answer = target.open(cause(target.launch_url()))
+    assert answer.status == 400
+    assert code in codes(answer)
+    assert reopened(target, answer).status == 201
+
+
+@req("LAUNCH-015")
+def test_reg_is_case_insensitive_and_carried_in_lower_case(target: Target) -> None:
+    """D-L4: the same UUID in upper case is the same registration."""
+    reg = str(uuid.uuid4())
+    params = target.launch_params(reg=reg.upper())
+    check = target.client.request(
+        "POST", "/_sim/launches/check", {"url": target.launch_url(**params)}
+    )
+    assert check.status == 200
+    assert any(
+        d["severity"] == "warning" and d["field"] == "reg" for d in check.body["diagnostics"]
+    )
+    first = target.open(target.launch_url(**params))
+    assert first.status == 201
+    assert first.body["registration"] == reg
+    params["reg"] = reg
+    assert target.open(target.launch_url(**params)).status == 200
+
+
+@req("LAUNCH-016")
+def test_values_over_100_characters_are_a_warning(target: Target) -> None:
+    """D-L5: the vendor's records hold 100 characters; the wire carries the first 100."""
+    last = "L" * 120
+    answer = target.open(target.launch_url(fn=f"Ada {last}"))
+    assert answer.status == 201
+    assert answer.body["warnings"]
+    (record,) = target.report().body
+    assert record["lastName"] == last[:100]
+
+
+@req("LAUNCH-017")
+def test_a_reg_belongs_to_one_learner_and_course(target: Target) -> None:
+    """D-L6: reg is "unique to the user and the activity"."""
+    reg = str(uuid.uuid4())
+    assert target.open(target.launch_url(reg=reg)).status == 201
+    other_learner = target.open(target.launch_url(reg=reg, em=f"jane@{target.org.domain}"))
+    other_course = target.open(target.launch_url("data-privacy", reg=reg))
+    assert other_learner.status == other_course.status == 400
