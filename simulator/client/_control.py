@@ -33,7 +33,7 @@ class ControlMethods(HttpClient):
     def now(self) -> datetime:
         """The simulator's time, a timezone-aware UTC `datetime`.
 
-        Changed in 0.x: it used to return the ISO string; `clock()["now"]` still does.
+        It returned the ISO string before 0.2; `clock()["now"]` still does.
         """
         return _parse_utc(self.clock()["now"])
 
