@@ -246,3 +246,14 @@ def test_an_event_is_registered_then_attended(sim: SimulatorClient) -> None:
     reg = sim.start_course(event["id"])["registration"]
     assert sim.register_event(reg)["progress"] == 50
     assert sim.attend_event(reg)["progress"] == 100
+
+
+def test_the_package_exports_the_client_lazily() -> None:
+    code = (
+        "import sys, simulator; assert 'aiohttp' not in sys.modules; "
+        "from simulator import SimulatorClient, SimulatorError, LaunchResult, Certificates; "
+        "assert 'aiohttp' not in sys.modules; "
+        "assert all(hasattr(simulator, name) for name in simulator.__all__); print('ok')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr
