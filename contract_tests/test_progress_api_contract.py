@@ -142,7 +142,7 @@ def test_date_range(sim: SimHelper, learners) -> None:
     """ "startDate: The starting date for the date range." "endDate: The ending date for the
     date range" (date/time (UTC), e.g. 2018-04-03T14:00:49.120Z)"""
     sim.advance(1)
-    now = sim.now()
+    now = sim.clock()["now"]
     assert sim.report(startDate=now).body == []
     assert len(sim.report(endDate=now).body) == len(learners)
     assert (
