@@ -25,10 +25,12 @@ from simulator.commands.certs import write_certs
 from simulator.receiver import (
     HANG,
     RESET,
+    Arrival,
     ReceivedBundle,
     Receiver,
+    ReceiverSettings,
+    answer_to,
     check_token,
-    decide,
     records_of,
     validate_outcome,
 )
@@ -489,37 +491,44 @@ outcomes = st.one_of(st.integers(200, 599), st.sampled_from([RESET, HANG]))
     scripted=st.one_of(st.none(), outcomes),
     method=st.sampled_from(["POST", "GET", "PUT"]),
     path_ok=st.booleans(),
-    down_remaining=st.sampled_from([0.0, 0.5, 30.0]),
+    down=st.sampled_from([(0.0, 0.0), (30.0, 29.5), (30.0, 0.0), (30.0, 30.0), (30.0, 45.0)]),
     fail_status=st.integers(300, 599),
     token_ok=st.booleans(),
     draw=st.floats(0, 1, exclude_max=True),
     fail_rate=st.floats(0, 1),
     body_is_json=st.booleans(),
 )
-def test_decide_follows_its_order_of_precedence(
+def test_the_answer_follows_its_order_of_precedence(
     scripted: Any,
     method: str,
     path_ok: bool,
-    down_remaining: float,
+    down: tuple[float, float],
     fail_status: int,
     token_ok: bool,
     draw: float,
     fail_rate: float,
     body_is_json: bool,
 ) -> None:
-    answer = decide(
-        scripted=scripted,
-        method=method,
-        path_ok=path_ok,
-        path="/x",
-        expected_path="/webhook",
-        down_remaining=down_remaining,
-        fail_status=fail_status,
-        token=(token_ok, "" if token_ok else "token missing"),
-        draw=draw,
-        fail_rate=fail_rate,
-        body_is_json=body_is_json,
-        body=BUNDLE,
+    down_for, up_for = down
+    down_remaining = max(0.0, down_for - up_for)
+    answer = answer_to(
+        Arrival(
+            method=method,
+            path="/webhook" if path_ok else "/x",
+            body=BUNDLE,
+            is_json=body_is_json,
+            headers={"access_token": "s3cret"} if token_ok else {},
+            scripted=scripted,
+            draw=draw,
+            up_for=up_for,
+        ),
+        ReceiverSettings(
+            token_name="access_token",
+            token_value="s3cret",
+            fail_rate=fail_rate,
+            fail_status=fail_status,
+            down_for=down_for,
+        ),
     )
     assert answer.accepted == (200 <= answer.status < 300 and token_ok)
     assert answer.status == (0 if answer.outcome in (RESET, HANG) else answer.outcome)
