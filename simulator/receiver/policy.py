@@ -157,9 +157,7 @@ def answer_to(arrival: Arrival, settings: ReceiverSettings) -> Answer:
     if not token_ok:
         return Answer(401, token_reason, token_ok)
     if arrival.draw < settings.fail_rate:
-        return Answer(
-            settings.fail_status, f"injected failure {settings.fail_status}", token_ok
-        )
+        return Answer(settings.fail_status, f"injected failure {settings.fail_status}", token_ok)
     if not arrival.is_json:
         return Answer(400, "body is not JSON", token_ok)
     return Answer(200, "accepted" + bundle_shape_note(arrival.body), token_ok)
