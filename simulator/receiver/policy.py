@@ -27,20 +27,6 @@ from typing import Any
 from simulator.core.records import EventKind
 from simulator.receiver.settings import ReceiverSettings
 
-__all__ = [
-    "HANG",
-    "RESET",
-    "Answer",
-    "Arrival",
-    "Outcome",
-    "ReceivedBundle",
-    "answer_to",
-    "check_token",
-    "parse_body",
-    "records_of",
-    "validate_outcome",
-]
-
 RESET = "reset"  # close the connection without answering
 HANG = "hang"  # never answer (until the receiver is cleared or stopped)
 Outcome = int | str
@@ -92,6 +78,22 @@ class ReceivedBundle:
     received_at: float  # clock.monotonic() of arrival
     method: str = "POST"
     reason: str = ""  # why it answered so, e.g. "token missing", "down for 3.2 s more"
+
+
+def received(arrival: Arrival, answer: Answer, at: float) -> ReceivedBundle:
+    """The record of one request and its answer; `at` is the clock's monotonic() on arrival."""
+    return ReceivedBundle(
+        body=arrival.body,
+        headers=dict(arrival.headers),
+        query=dict(arrival.query),
+        path=arrival.path,
+        status=answer.status,
+        accepted=answer.accepted,
+        token_ok=answer.token_ok,
+        received_at=at,
+        method=arrival.method,
+        reason=answer.reason,
+    )
 
 
 def validate_outcome(outcome: object) -> Outcome:

@@ -28,6 +28,7 @@ from simulator.receiver.policy import (
     ReceivedBundle,
     answer_to,
     parse_body,
+    received,
     records_of,
     validate_outcome,
 )
@@ -43,8 +44,11 @@ MAX_BODY = 64 * 1024 * 1024  # aiohttp's 1 MiB default would refuse a large maxB
 T = TypeVar("T")
 
 
-class _Live(Generic[T]):
-    """A setting a test may change on a running receiver; checked when set, reset by `clear()`."""
+class _Setting(Generic[T]):
+    """A setting as an attribute; the live ones (settings.LIVE_FIELDS) a test may change.
+
+    A change is checked when made, and `clear()` puts it back.
+    """
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -76,11 +80,16 @@ class Receiver(ThreadedService):
 
     _thread_name = "media77-receiver"
 
-    token_name = _Live[str]()
-    token_value = _Live[str]()
-    fail_rate = _Live[float]()
-    fail_status = _Live[int]()
-    down_for = _Live[float]()
+    host = _Setting[str]()
+    tls = _Setting[bool]()
+    cert_dir = _Setting[str | None]()
+    path = _Setting[str]()
+    seed = _Setting[int]()
+    token_name = _Setting[str]()
+    token_value = _Setting[str]()
+    fail_rate = _Setting[float]()
+    fail_status = _Setting[int]()
+    down_for = _Setting[float]()
 
     def __init__(
         self,
@@ -109,26 +118,6 @@ class Receiver(ThreadedService):
         self._arrival: asyncio.Event | None = None
         self._release: asyncio.Event | None = None
         self._tls: TlsMaterial | None = None
-
-    @property
-    def host(self) -> str:
-        return self.settings.host
-
-    @property
-    def tls(self) -> bool:
-        return self.settings.tls
-
-    @property
-    def cert_dir(self) -> str | None:
-        return self.settings.cert_dir
-
-    @property
-    def path(self) -> str:
-        return self.settings.path
-
-    @property
-    def seed(self) -> int:
-        return self.settings.seed
 
     # -- telling it what to answer -----------------------------------------------------------
 
@@ -275,33 +264,20 @@ class Receiver(ThreadedService):
         raw = await request.read()
         arrived = self.clock.monotonic()
         body, is_json = parse_body(raw)
-        headers = dict(request.headers)
-        query = dict(request.query)
         with self._lock:
             arrival = Arrival(
-                method=request.method,
-                path=request.path,
-                body=body,
-                is_json=is_json,
-                headers=headers,
-                query=query,
+                request.method,
+                request.path,
+                body,
+                is_json,
+                dict(request.headers),
+                dict(request.query),
                 scripted=self._script.popleft() if self._script else None,
                 draw=self._rng.random(),
                 up_for=self._up_for(),
             )
             answer = answer_to(arrival, self._now)
-            bundle = ReceivedBundle(
-                body=body,
-                headers=headers,
-                query=query,
-                path=request.path,
-                status=answer.status,
-                accepted=answer.accepted,
-                token_ok=answer.token_ok,
-                received_at=arrived,
-                method=request.method,
-                reason=answer.reason,
-            )
+            bundle = received(arrival, answer, arrived)
             self.bundles.append(bundle)
             if bundle.accepted:
                 self.accepted.append(bundle)
