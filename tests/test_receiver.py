@@ -11,6 +11,7 @@ import sys
 import textwrap
 import urllib.request
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from simulator.receiver import (
     ReceivedBundle,
     Receiver,
     ReceiverSettings,
+    SettingsError,
     answer_to,
     check_token,
     records_of,
@@ -583,3 +585,70 @@ def test_records_flatten_every_bundle_in_order_with_its_kind(
 @given(st.one_of(st.integers(200, 599), st.sampled_from([RESET, HANG])))
 def test_validate_outcome_keeps_every_valid_outcome(outcome: Any) -> None:
     assert validate_outcome(outcome) == outcome
+
+
+# -- the settings, defined once --------------------------------------------------------------
+
+good_settings = st.builds(
+    ReceiverSettings,
+    port=st.integers(0, 65535),
+    path=st.from_regex(r"/[a-z0-9/_-]{0,20}", fullmatch=True),
+    fail_rate=st.floats(0, 1),
+    fail_status=st.integers(200, 599),
+    down_for=st.floats(0, 1e9),
+    seed=st.integers(),
+)
+
+
+@given(good_settings)
+def test_a_receiver_is_built_from_settings_and_keeps_them(wanted: ReceiverSettings) -> None:
+    receiver = Receiver(wanted)
+    assert receiver.settings == wanted
+    assert (receiver.path, receiver.fail_rate, receiver.down_for) == (
+        wanted.path,
+        wanted.fail_rate,
+        wanted.down_for,
+    )
+    changed = Receiver(wanted, fail_status=418)
+    assert changed.settings == replace(wanted, fail_status=418)
+
+
+@given(
+    field=st.sampled_from(["port", "fail_rate", "fail_status", "down_for", "path"]),
+    value=st.one_of(
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=True),
+        st.text(max_size=5),
+        st.booleans(),
+    ),
+)
+def test_a_bad_setting_names_its_field_for_python_and_for_the_command(
+    field: str, value: Any
+) -> None:
+    try:
+        ReceiverSettings(**{field: value})
+    except SettingsError as error:
+        assert error.field == field
+        assert str(error).startswith(field.replace("_", " "))
+        assert error.for_cli().startswith("--" + field.replace("_", "-") + " ")
+    else:
+        assert field != "path" or (isinstance(value, str) and value.startswith("/"))
+
+
+async def test_a_bad_live_change_is_refused_and_the_receiver_keeps_answering(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with Receiver(fail_status=502) as receiver:
+        with pytest.raises(SettingsError, match="fail rate 2: expected a share from 0 to 1"):
+            receiver.fail_rate = 2
+        with pytest.raises(SettingsError, match="fail status 100"):
+            receiver.fail_status = 100
+        with pytest.raises(AttributeError, match="path cannot change"):
+            receiver.path = "/other"
+        assert (receiver.fail_rate, receiver.fail_status) == (0.0, 502)
+        assert (await post(http, receiver))[0] == 200
+
+
+def test_unknown_settings_are_refused_like_any_unknown_keyword() -> None:
+    with pytest.raises(TypeError, match="fail_ratio"):
+        Receiver(fail_ratio=0.5)
