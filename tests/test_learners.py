@@ -4,6 +4,7 @@ import io
 import os
 import pty
 import re
+import select
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -155,7 +156,11 @@ def test_on_a_terminal_the_bar_is_redrawn_in_place() -> None:
             bar = ProgressBar(4, "learners", terminal, width=4)
             for _ in range(4):
                 bar.update(1)
-        shown = os.read(main, 4096).decode()
+        shown = ""
+        while "\n" not in shown:  # a pty hands back what was written in pieces
+            ready, _, _ = select.select([main], [], [], 10)  # a guard, not a timing test
+            assert ready, f"the bar's last line never came: {shown!r}"
+            shown += os.read(main, 4096).decode()
     finally:
         os.close(main)
         os.close(side)
