@@ -643,7 +643,7 @@ async def test_a_bad_live_change_is_refused_and_the_receiver_keeps_answering(
             receiver.fail_rate = 2
         with pytest.raises(SettingsError, match="fail status 100"):
             receiver.fail_status = 100
-        with pytest.raises(AttributeError, match="path cannot change"):
+        with pytest.raises(AttributeError, match="path is fixed when the receiver is made"):
             receiver.path = "/other"
         assert (receiver.fail_rate, receiver.fail_status) == (0.0, 502)
         assert (await post(http, receiver))[0] == 200

@@ -115,7 +115,7 @@ class ReceiverSettings:
         changed = copy.copy(self)
         for name, value in changes.items():
             if name not in LIVE_FIELDS:
-                raise AttributeError(f"{name} cannot change while the receiver runs")
+                raise AttributeError(f"{name} is fixed when the receiver is made")
             check_field(name, value)
             object.__setattr__(changed, name, value)
         return changed
