@@ -9,6 +9,7 @@ the benchmarks keep measuring the same promises while the insides change.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -134,10 +135,8 @@ def _drain_in_background(stream: IO[bytes], sink: IO[bytes]) -> None:
     def pump() -> None:
         try:
             for chunk in iter(lambda: stream.read1(65536), b""):  # type: ignore[attr-defined]
-                try:
+                with contextlib.suppress(ValueError):  # the log was closed after a kill
                     sink.write(chunk)
-                except ValueError:  # the log was closed after a kill
-                    pass
         except (OSError, ValueError):
             pass
 

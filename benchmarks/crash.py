@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import random
 import sys
 import tempfile
@@ -331,7 +332,7 @@ def check(
         per_reg[reg].append((transaction_id, progress))
     for reg, steps in per_reg.items():
         values = [p for _, p in sorted(steps)]
-        if any(b <= a for a, b in zip(values, values[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(values)):
             result.id_problems += 1
             problems.append(f"{reg}: progress by transaction id {values} does not rise")
     # 3. Every transaction delivered or missed with a reason.
