@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,7 +53,7 @@ def _books(writes: list[crash.Write]) -> crash.Books:
     return books
 
 
-def _record(transaction_id: int, reg: str, progress: int) -> dict[str, object]:
+def _record(transaction_id: int, reg: str, progress: int) -> dict[str, Any]:
     return {
         "transactionId": transaction_id,
         "registration": reg,
@@ -63,15 +64,15 @@ def _record(transaction_id: int, reg: str, progress: int) -> dict[str, object]:
 
 def _check(
     writes: list[crash.Write],
-    records: list[dict[str, object]],
-    received: list[dict[str, object]],
-    missed: list[dict[str, object]] | None = None,
+    records: list[dict[str, Any]],
+    received: list[dict[str, Any]],
+    missed: list[dict[str, Any]] | None = None,
 ) -> crash.RunResult:
     result = crash.RunResult()
     missed = missed or []
-    top = max([int(r["transactionId"]) for r in records + received] + [0])  # type: ignore[call-overload]
-    left = crash.unaccounted(top, received, missed)  # type: ignore[arg-type]
-    crash.check(_books(writes), records, received, missed, top, left, result)  # type: ignore[arg-type]
+    top = max([int(r["transactionId"]) for r in records + received] + [0])
+    left = crash.unaccounted(top, received, missed)
+    crash.check(_books(writes), records, received, missed, top, left, result)
     return result
 
 
@@ -102,9 +103,9 @@ def test_checker_passes_a_clean_history() -> None:
     ],
 )
 def test_checker_flags_each_kind_of_failure(
-    records: list[dict[str, object]],
-    received: list[dict[str, object]],
-    missed: list[dict[str, object]],
+    records: list[dict[str, Any]],
+    received: list[dict[str, Any]],
+    missed: list[dict[str, Any]],
     what: str,
 ) -> None:
     result = _check([LAUNCH_A, PROGRESS_A], records, received, missed)
