@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import random
 import sys
 import tempfile
@@ -168,12 +169,16 @@ async def writer(
                 mine.append(learner)
                 books.learners[learner.reg] = learner
                 kind = "launch"
+            forward = False
             if kind == "launch":
                 path = "/_sim/registrations"
                 body: dict[str, Any] = launch_body(learner.reg, learner.email, learner.course)
                 value = 0
             else:
                 value = min(100, learner.tried_progress + rng.randint(1, 30))
+                # Only a value above every earlier one is sure to be a new transaction:
+                # 100 again after an unanswered 100 may answer with that earlier one.
+                forward = value > learner.tried_progress
                 learner.tried_progress = value
                 path = f"/_sim/registrations/{learner.reg}/progress"
                 body = {"progress": value}
@@ -181,7 +186,7 @@ async def writer(
             try:
                 async with session.post(url + path, json=body) as answer:
                     status = answer.status
-                    data = await answer.json(content_type=None)
+                    text = await answer.text()
             except TRANSPORT_ERRORS as error:
                 books.unacknowledged += 1
                 if target.generation == generation and target.up.is_set():
@@ -189,6 +194,10 @@ async def writer(
                     await asyncio.sleep(0.05)
                 continue
             answered = time.monotonic()
+            try:
+                data = json.loads(text)
+            except ValueError:
+                data = {"body": text[:200]}
             if status >= 500:
                 books.server_errors.append(f"{kind} {learner.reg}: {status} {data}")
                 continue
@@ -196,7 +205,7 @@ async def writer(
                 books.client_errors.append(f"{kind} {learner.reg}: {status} {data}")
                 learner.acked_progress = 100  # stop using this learner
                 continue
-            created = kind == "progress" or status == 201
+            created = forward if kind == "progress" else status == 201
             if kind == "launch":
                 learner.launched = True
             else:
