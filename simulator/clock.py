@@ -162,10 +162,6 @@ class VirtualClock:
     async def wait_real(self, awaitable: Awaitable[T], seconds: float) -> T:
         return await asyncio.wait_for(awaitable, seconds)
 
-    def set(self, when: datetime) -> None:
-        """Jump without running timers (only forward jumps run them: use advance)."""
-        self._now = utc(when)
-
     async def advance(self, seconds: float) -> int:
         """Move forward, running due timers in order. Returns how many fired."""
         return await self.advance_to(self._now + timedelta(seconds=max(0.0, seconds)))

@@ -28,6 +28,10 @@ from simulator.store.rows import REGISTRATION_COLUMNS, insert_registration, regi
 from simulator.store.schema import KEPT, load_migrations, nonempty, quote, resettable_tables
 
 
+class StoreOpenError(RuntimeError):
+    """The database cannot be used: no such folder, not a database, too new, a failed migration."""
+
+
 class StoreConflict(Conflict):
     """A write that would break a uniqueness rule (duplicate id, token or LMSID): 409."""
 
@@ -54,18 +58,38 @@ class Store:
     def open(cls, path: str | Path) -> Store:
         """Open (creating and migrating) the database at `path`."""
         path = str(path)
+        try:
+            connection = cls._connect(path)
+        except (OSError, sqlite3.Error) as error:
+            reason = getattr(error, "strerror", None) or error
+            if path != ":memory:" and Path(path).expanduser().is_dir():
+                reason = "it is a folder; name a file"
+            raise StoreOpenError(f"cannot open the database {path}: {reason}") from None
+        store = cls(connection, path)
+        try:
+            store.migrate()
+        except BaseException:
+            connection.close()
+            raise
+        return store
+
+    @staticmethod
+    def _connect(path: str) -> sqlite3.Connection:
         if path != ":memory:":
             Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute("PRAGMA busy_timeout = 5000")
-        if path != ":memory:":
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
-            connection.execute("PRAGMA cache_size = -65536")  # 64 MiB: indexes stay in memory
-        store = cls(connection, path)
-        store.migrate()
-        return store
+        try:
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA busy_timeout = 5000")
+            if path != ":memory:":
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+                connection.execute("PRAGMA cache_size = -65536")  # 64 MiB: indexes in memory
+                connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
     def close(self) -> None:
         self.db.close()
@@ -92,7 +116,7 @@ class Store:
         """
         (version,) = self.db.execute("PRAGMA user_version").fetchone()
         if version > SCHEMA_VERSION:
-            raise RuntimeError(
+            raise StoreOpenError(
                 f"{self.path} has schema version {version}, newer than this simulator's "
                 f"{SCHEMA_VERSION}: upgrade media77-simulator or use another --db"
             )
@@ -120,7 +144,7 @@ class Store:
             except sqlite3.Error as error:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
-                raise RuntimeError(f"{self.path}: migration {name} failed: {error}") from error
+                raise StoreOpenError(f"{self.path}: migration {name} failed: {error}") from error
         return version
 
     # -- fixtures and reset -------------------------------------------------------------
