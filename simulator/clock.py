@@ -128,7 +128,7 @@ class VirtualClock:
 
     def track(self, task: asyncio.Task[T]) -> asyncio.Task[T]:
         if not task.done():
-            self._busy.add(task)  # type: ignore[arg-type]
+            self._busy.add(task)
             self._settled.clear()
             task.add_done_callback(self._mark_idle)
         return task

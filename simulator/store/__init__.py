@@ -24,12 +24,9 @@ from simulator.core.errors import Conflict
 from simulator.core.organizations import Organization, parse_organization
 from simulator.core.progress import Registration, Step
 from simulator.core.records import EventKind, Transaction
+from simulator.store.connection import StoreOpenError, connect
 from simulator.store.rows import REGISTRATION_COLUMNS, insert_registration, registration_from_row
 from simulator.store.schema import KEPT, load_migrations, nonempty, quote, resettable_tables
-
-
-class StoreOpenError(RuntimeError):
-    """The database cannot be used: no such folder, not a database, too new, a failed migration."""
 
 
 class StoreConflict(Conflict):
@@ -58,13 +55,7 @@ class Store:
     def open(cls, path: str | Path) -> Store:
         """Open (creating and migrating) the database at `path`."""
         path = str(path)
-        try:
-            connection = cls._connect(path)
-        except (OSError, sqlite3.Error) as error:
-            reason = getattr(error, "strerror", None) or error
-            if path != ":memory:" and Path(path).expanduser().is_dir():
-                reason = "it is a folder; name a file"
-            raise StoreOpenError(f"cannot open the database {path}: {reason}") from None
+        connection = connect(path)
         store = cls(connection, path)
         try:
             store.migrate()
@@ -72,24 +63,6 @@ class Store:
             connection.close()
             raise
         return store
-
-    @staticmethod
-    def _connect(path: str) -> sqlite3.Connection:
-        if path != ":memory:":
-            Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        try:
-            connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA busy_timeout = 5000")
-            if path != ":memory:":
-                connection.execute("PRAGMA journal_mode = WAL")
-                connection.execute("PRAGMA synchronous = NORMAL")
-                connection.execute("PRAGMA cache_size = -65536")  # 64 MiB: indexes in memory
-                connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        except BaseException:
-            connection.close()
-            raise
-        return connection
 
     def close(self) -> None:
         self.db.close()
@@ -145,7 +118,7 @@ class Store:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
                 raise StoreOpenError(f"{self.path}: migration {name} failed: {error}") from error
-        return version
+        return int(version)
 
     # -- fixtures and reset -------------------------------------------------------------
 

@@ -9,6 +9,7 @@ present (on a 404 that section stays hidden).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -23,7 +24,7 @@ def _cell(value: object) -> str:
     return f"<td>{escape(str(value))}</td>"
 
 
-def _table(testid: str, headers: list[str], rows: list[list[object]], empty: str) -> str:
+def _table(testid: str, headers: list[str], rows: Sequence[Sequence[object]], empty: str) -> str:
     if not rows:
         return f'<p class="fine" data-testid="{testid}-empty">{escape(empty)}</p>'
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
