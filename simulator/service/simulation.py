@@ -27,7 +27,6 @@ from simulator.core.dates import to_iso_ms
 from simulator.core.errors import Conflict, NotFound
 from simulator.core.fragment import ParsedLocation, parse_location
 from simulator.core.launch import Launch, Problem, registration_conflicts, validate_launch
-from simulator.core.organizations import Organization, parse_organization
 from simulator.core.progress import Registration, advance, check_progress, start
 from simulator.core.records import Transaction
 from simulator.fixtures import Fixtures
@@ -64,10 +63,7 @@ class Simulation:
             for listener in self._listeners:
                 listener(transactions)
 
-    # -- organizations ----------------------------------------------------------------------
-
-    def add_organization(self, data: Mapping[str, object]) -> Organization:
-        return self.store.add_organization(parse_organization(data))
+    # -- catalog --------------------------------------------------------------------------
 
     def catalog(self) -> tuple[Activity, ...]:
         """The courses, events and curricula, in the fixtures' order."""
