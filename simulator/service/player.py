@@ -119,10 +119,13 @@ class Player:
 
     def launch(
         self, course_id: str, hash_: str, search: str, referrer: str
-    ) -> tuple[LaunchOutcome, list[dict[str, Any]]]:
-        """A page launch from the raw URL parts, and every diagnostic worth showing."""
+    ) -> tuple[LaunchOutcome, list[dict[str, Any]], dict[str, Any] | None]:
+        """A page launch from the raw URL parts: what it did, every diagnostic worth
+        showing, and the page's view of the registration (None when rejected)."""
         outcome, parsed = self.sim.launch_from_location(course_id, hash_, search, referrer)
-        return outcome, [d.to_json() for d in launch_diagnostics(outcome, parsed)]
+        diagnostics = [d.to_json() for d in launch_diagnostics(outcome, parsed)]
+        view = self.view(outcome.registration) if outcome.registration else None
+        return outcome, diagnostics, view
 
     def faq(self, course_id: str) -> dict[str, Any]:
         """The course's questions and the help desk, with the course's title."""

@@ -24,7 +24,8 @@ from simulator.core.errors import Conflict
 from simulator.core.organizations import Organization, parse_organization
 from simulator.core.progress import Registration, Step
 from simulator.core.records import EventKind, Transaction
-from simulator.store.connection import StoreOpenError, connect
+from simulator.store.connection import StoreOpenError as StoreOpenError
+from simulator.store.connection import connect
 from simulator.store.rows import REGISTRATION_COLUMNS, insert_registration, registration_from_row
 from simulator.store.schema import KEPT, load_migrations, nonempty, quote, resettable_tables
 

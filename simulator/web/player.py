@@ -115,9 +115,8 @@ async def launch(request: web.Request) -> web.Response:
     referrer = _location_part(body, "referrer")
     if _same_origin(request, referrer):
         referrer = ""
-    player = runtime(request).player
-    outcome, diagnostics = player.launch(course_id, hash_, search, referrer)
-    if outcome.registration is None:
+    outcome, diagnostics, view = runtime(request).player.launch(course_id, hash_, search, referrer)
+    if view is None:
         raise invalid_launch(
             outcome.problems,
             outcome.warnings,
@@ -125,7 +124,6 @@ async def launch(request: web.Request) -> web.Response:
             expectedUrl=expected_url(request, course_id),
             launchId=outcome.launch_id,
         )
-    view = player.view(outcome.registration)
     view.update(
         launchId=outcome.launch_id,
         created=outcome.created,
