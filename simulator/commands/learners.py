@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from simulator.cli import UsageError
+from simulator.commands._common import UsageError
 from simulator.clock import Clock, SystemClock
 from simulator.core.activities import parse_catalog
 from simulator.core.learner_plan import LearnerPlan, plan, send_offset

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from simulator.background import until_stopped
-from simulator.cli import UsageError
+from simulator.commands._common import UsageError
 from simulator.clock import SystemClock
 from simulator.core.records import EventKind
 from simulator.receiver import ReceivedBundle, Receiver, ReceiverSettings, SettingsError
