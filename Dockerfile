@@ -25,4 +25,4 @@ EXPOSE 7777
 VOLUME /data
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/_sim/health' % os.environ.get('MEDIA77_SIM_PORT', '7777'), timeout=2)"
-CMD ["media77-sim", "serve", "--host", "0.0.0.0", "--db", "/data/sim.db"]
+CMD ["media77-sim", "serve", "--host", "0.0.0.0", "--db", "/data/media77-sim.db"]

@@ -40,7 +40,7 @@ def test_dockerfile_has_what_the_image_promises() -> None:
         "--host",
         "0.0.0.0",
         "--db",
-        "/data/sim.db",
+        "/data/media77-sim.db",
     ]
 
 
@@ -97,7 +97,7 @@ def test_image_cmd_serves_and_healthcheck_passes(installed: Path, tmp_path: Path
             timeout=30,
         )
         assert check.returncode == 0
-        assert (data / "sim.db").exists()
+        assert (data / "media77-sim.db").exists()
     finally:
         process.terminate()
         process.wait(timeout=20)
