@@ -33,7 +33,9 @@ def test_dockerfile_has_what_the_image_promises() -> None:
     assert instruction("USER") != "root"
     assert instruction("EXPOSE") == "7777"
     assert instruction("VOLUME") == "/data"
-    assert "/_sim/health" in instruction("HEALTHCHECK")
+    healthcheck = instruction("HEALTHCHECK")
+    assert "/_sim/health" in healthcheck
+    assert "urllib.request" in healthcheck, "the slim image has no curl: use Python's stdlib"
     assert json.loads(instruction("CMD")) == [
         "media77-sim",
         "serve",
