@@ -17,21 +17,12 @@ from typing import Any
 
 from simulator.core.dates import to_iso_ms
 from simulator.core.faults import Outage
-from simulator.store import RESETTABLE_TABLES, Store
+from simulator.store import Store
 
 # The delivery log keeps the most recent attempts only (documented in README).
 DELIVERY_LOG_CAP = 10_000
 _PRUNE_EVERY = 500
-
-for _table in (
-    "webhook_deliveries",
-    "webhook_missed",
-    "webhook_outbox",
-    "webhook_outages",
-    "webhooks",
-):
-    if _table not in RESETTABLE_TABLES:
-        RESETTABLE_TABLES.append(_table)
+TABLES = ("webhook_deliveries", "webhook_missed", "webhook_outbox", "webhook_outages", "webhooks")
 
 
 @dataclass(frozen=True)
@@ -62,8 +53,12 @@ def _dt(text: str) -> datetime:
 
 
 class WebhookStore:
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self, store: Store, *, log_cap: int = DELIVERY_LOG_CAP, prune_every: int = _PRUNE_EVERY
+    ) -> None:
         self.store = store
+        self.log_cap = log_cap
+        self.prune_every = prune_every
 
     @property
     def db(self) -> Any:
@@ -113,12 +108,18 @@ class WebhookStore:
         bundles: Sequence[tuple[dict[str, list[Any]], Sequence[int]]],
         now: datetime,
     ) -> list[OutboxBundle]:
-        """Accept bundles for delivery: outbox rows and the cursor move in one write."""
+        """Accept bundles for delivery: outbox rows and the cursor move in one write.
+
+        A subscription deleted meanwhile accepts nothing (an empty list).
+        """
         made: list[OutboxBundle] = []
         with self.store.transaction() as db:
-            (count,) = db.execute(
+            row = db.execute(
                 "SELECT bundles_made FROM webhooks WHERE id = ?", (webhook_id,)
             ).fetchone()
+            if row is None:
+                return made
+            (count,) = row
             last = 0
             for body, ids in bundles:
                 count += 1
@@ -247,9 +248,9 @@ class WebhookStore:
             values,
         )
         row_id = int(cursor.lastrowid or 0)
-        if row_id % _PRUNE_EVERY == 0:
+        if row_id % self.prune_every == 0:
             self.db.execute(
-                "DELETE FROM webhook_deliveries WHERE id <= ?", (row_id - DELIVERY_LOG_CAP,)
+                "DELETE FROM webhook_deliveries WHERE id <= ?", (row_id - self.log_cap,)
             )
         return _delivery_json((row_id, *values))
 
@@ -283,10 +284,6 @@ class WebhookStore:
             [*args, limit],
         )
         return [_delivery_json(r) for r in rows], int(total)
-
-    def last_delivery_id(self) -> int:
-        (value,) = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM webhook_deliveries").fetchone()
-        return int(value)
 
     # -- missed ledger --------------------------------------------------------------------
 
@@ -332,6 +329,14 @@ class WebhookStore:
     def clear_outages(self, webhook_id: str) -> int:
         cursor = self.db.execute("DELETE FROM webhook_outages WHERE webhook_id = ?", (webhook_id,))
         return int(cursor.rowcount)
+
+    # -- TEMPORARY: remove when the store derives the tables `reset` empties from the schema
+
+    def clear(self) -> None:
+        """Empty every webhook table (the reset path until `simulator.runtime` lands)."""
+        with self.store.transaction() as db:
+            for table in TABLES:
+                db.execute(f"DELETE FROM {table}")
 
 
 def _delivery_json(row: Sequence[Any]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ class Slots:
             self.free -= 1
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append((future, asyncio.current_task()))  # type: ignore[arg-type]
+        self._waiters.append((future, asyncio.current_task()))
         self.clock.idle()
         try:
             await future
