@@ -40,6 +40,7 @@ import aiohttp
 from simulator.core.records import Transaction
 from simulator.receiver import ReceivedBundle, Receiver
 from simulator.server import Simulator
+from simulator.web.webhooks import WEBHOOKS
 from simulator.webhooks.engine import WebhookEngine
 
 # Waits (s) after failed attempts 1..8: 60+300+900+3600+7200+14400+21600+49320 = 27.05 h.
@@ -280,8 +281,7 @@ async def throughput_wrk(events: int, connections: int = 16) -> dict[str, float]
 
 
 def find_engine(server: Simulator) -> WebhookEngine:
-    app = server._runner.app  # type: ignore[union-attr]
-    return next(v for v in app.values() if isinstance(v, WebhookEngine))
+    return server._runner.app[WEBHOOKS].engine  # type: ignore[union-attr]
 
 
 def start_receiver(tmp: str) -> tuple[subprocess.Popen[str], str]:
@@ -384,25 +384,17 @@ async def virtual_time(bundles: int, how: str) -> dict[str, float]:
     port = closed_port()
     async with Simulator(allow_insecure_webhooks=True) as server:
         sim = server.sim
-        engine: WebhookEngine = next(
-            v
-            for k, v in server._runner.app.items()
-            if isinstance(v, WebhookEngine)  # type: ignore[union-attr]
-        )
+        engine = find_engine(server)
         sub = engine.create(
             {
                 "url": f"http://127.0.0.1:{port}/webhook",
                 "bundleWindowMs": 0,
                 "maxBundle": 1,
                 "retrySchedule": LONG_SCHEDULE,
-            },
-            sim.store.default_organization().id,
+            }
         )
         if how == "outage":
-            now = sim.clock.now()
-            from datetime import timedelta
-
-            engine.add_outage(sub.id, now, now + timedelta(days=2), "refuse")
+            engine.add_outage(sub.id, {"duration": 2 * 86400, "mode": "refuse"})
         lms = sim.store.default_organization().lms_ids["staging"]
         for i in range(bundles):
             params = {"reg": str(uuid.uuid4()), "em": f"v{i}@example.com", "fn": f"Vee N{i}",
