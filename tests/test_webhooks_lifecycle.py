@@ -141,3 +141,49 @@ def test_reset_over_http_cancels_every_timer_and_forgets_every_subscription(
     assert sim.webhooks() == [] and sim.deliveries() == [] and sim.missed() == []
     hook = sim.add_webhook("https://example.invalid/h")
     assert hook["id"] == "wh_1"  # ids count from 1 again
+
+
+async def test_a_hung_endpoint_holds_only_its_own_slots_and_its_backlog_waits_in_the_outbox(
+    tmp_path: Path, endpoint: tuple[str, list[Any]]
+) -> None:
+    url, received = endpoint
+    hung_tasks: set[asyncio.Task[Any]] = set()
+
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        hung_tasks.add(task)
+        await asyncio.Event().wait()
+
+    hung = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    port = hung.sockets[0].getsockname()[1]
+    sim = simulation(tmp_path / "state.db")
+    clock = sim.clock
+    assert isinstance(clock, VirtualClock)
+    engine = WebhookEngine(sim)
+    await engine.start()
+    try:
+        stuck = engine.create(
+            {"url": f"http://127.0.0.1:{port}/h", "bundleWindowMs": 0, "maxInFlight": 2,
+             "timeoutS": 60, "retrySchedule": []}
+        )  # fmt: skip
+        healthy = engine.create({"url": url, "bundleWindowMs": 0})
+        for n in range(20):
+            learner(sim, n)
+        await clock.advance(0.5)
+        assert engine.worker.in_flight(stuck.id) == 2  # the bound, not one task per bundle
+        assert engine.pending_bundles(stuck.id) == 20  # the rest wait as outbox rows
+        log, _ = engine.deliveries(limit=100, webhook_id=healthy.id)
+        assert [d["outcome"] for d in log] == ["delivered"] * 20
+        assert len(received) == 20
+        await clock.advance(60)  # two time out; the next two take their slots
+        assert engine.worker.in_flight(stuck.id) == 2
+        assert engine.pending_bundles(stuck.id) == 18
+        dropped, _ = engine.deliveries(limit=100, webhook_id=stuck.id)
+        assert [d["error"].split(":")[0] for d in dropped] == ["timeout", "timeout"]
+    finally:
+        await engine.stop()
+        hung.close()
+        for task in hung_tasks:
+            task.cancel()
+        await asyncio.gather(*hung_tasks, return_exceptions=True)

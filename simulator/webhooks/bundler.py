@@ -14,10 +14,10 @@ from simulator.clock import Clock
 from simulator.core.bundling import Pending, accept, bundle_body, close_window
 from simulator.core.records import Transaction
 from simulator.core.subscriptions import Subscription
-from simulator.store.webhooks import OutboxBundle, WebhookStore
+from simulator.store.webhooks import WebhookStore
 from simulator.webhooks.tasks import report_failure
 
-Accepted = Callable[[OutboxBundle], None]
+Accepted = Callable[[str], None]  # told the subscription whose outbox got new bundles
 
 
 class Bundler:
@@ -67,8 +67,8 @@ class Bundler:
             [(bundle_body(g), [t["transactionId"] for t in g]) for g in groups],
             self.clock.now(),
         )
-        for bundle in made:
-            self._accepted(bundle)
+        if made:
+            self._accepted(sub_id)
 
     def forget(self, sub_id: str) -> None:
         """Drop `sub_id`'s window and whatever waits in it (flush first to keep it)."""

@@ -61,7 +61,7 @@ class WebhookEngine:
             webhook_ca=sim.config.webhook_ca,
             on_logged=self._notify,
         )
-        self.bundler = Bundler(self.clock, self.db, self.worker.spawn)
+        self.bundler = Bundler(self.clock, self.db, self.worker.dispatch)
         self._changed = asyncio.Event()
         self._listener: _Listener | None = None
         self._running = False
@@ -82,6 +82,7 @@ class WebhookEngine:
             headers={"User-Agent": transport.USER_AGENT},
         )
         self._running = True
+        self.worker.open = True
         self._listener = _Listener(self)
         self.sim.subscribe(self._listener)
         try:
@@ -102,6 +103,7 @@ class WebhookEngine:
             self._listener = None
         if self._running:
             self._running = False
+            self.worker.open = False  # what the flush below bundles waits in the outbox
             for sub in self.registry.all():
                 self.bundler.flush(sub.id)
             last = self.sim.store.last_transaction_id()
@@ -127,9 +129,7 @@ class WebhookEngine:
     def _recover(self) -> None:
         """After a restart: resume what was never finished, bundle what was never bundled."""
         for bundle in self.db.outbox():
-            if self.registry.get(bundle.webhook_id) is not None:
-                self.worker.spawn(bundle)
-            else:
+            if self.registry.get(bundle.webhook_id) is None:
                 self.worker.drop(bundle, DropReason.SUBSCRIPTION_DELETED)
         stored = {s.id: s for s in self.db.subscriptions()}
         last = self.sim.store.last_transaction_id()
@@ -147,6 +147,7 @@ class WebhookEngine:
                     self.bundler.buffer(sub, mine)
             self.db.set_cursor(sub.id, cursor)
             self.bundler.flush(sub.id)
+            self.worker.dispatch(sub.id)
 
     def on_transactions(self, transactions: Sequence[Transaction]) -> None:
         """New transactions: each subscription buffers those of its organization."""
@@ -196,14 +197,14 @@ class WebhookEngine:
         return self.registry.clear_outages(sub_id)
 
     def pending_bundles(self, sub_id: str) -> int:
-        return self.worker.in_flight(sub_id)
+        return self.worker.owed(sub_id)
 
     def describe(self, sub: Subscription) -> dict[str, Any]:
         """A subscription as the control API shows it: with its outages and bundles owed."""
         return {
             **sub.to_json(),
             "outages": [o.to_json() for o in self.registry.outages(sub.id)],
-            "pendingBundles": self.worker.in_flight(sub.id),
+            "pendingBundles": self.worker.owed(sub.id),
         }
 
     # -- delivery log and missed ledger -------------------------------------------------------

@@ -1,9 +1,12 @@
-"""The delivery worker: one task per bundle in the outbox, each running the stages
+"""The delivery worker: per subscription, at most `maxInFlight` attempts at a time,
+the backlog left in the durable outbox (never held as tasks in memory), one clock
+timer for the next bundle to fall due. Each attempt runs the stages
 
     fault plan (core) → I/O (transport) → next step (core) → persist → log
 
-and nothing else. What to inject and what follows an attempt are pure decisions in
-`core.faults` and `core.delivery`; this module only executes them on the clock.
+and nothing else: what to inject and what follows an attempt are pure decisions in
+`core.faults` and `core.delivery`. A hung or slow endpoint therefore holds only its
+own few slots; its other bundles wait as rows, and other subscriptions never wait.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from simulator.core.subscriptions import Subscription
 from simulator.store.webhooks import OutboxBundle, WebhookStore
 from simulator.webhooks import transport
 from simulator.webhooks.registry import Registry
-from simulator.webhooks.slots import Slots
 from simulator.webhooks.tasks import report_failure
 
 INJECTED_DROP_ERROR = "dropped: injected drop: the bundle was never sent"
@@ -54,87 +56,126 @@ class DeliveryWorker:
         self.webhook_ca = webhook_ca
         self._on_logged = on_logged
         self.session: aiohttp.ClientSession | None = None
-        self._tasks: dict[str, set[asyncio.Task[None]]] = {}
-        self._slots: dict[str, Slots] = {}
+        self.open = False
+        self._busy: dict[str, dict[str, asyncio.Task[None]]] = {}
+        self._timers: dict[str, tuple[datetime, asyncio.Task[None]]] = {}
         self._tls: dict[str, ssl.SSLContext] = {}
 
-    # -- tasks ------------------------------------------------------------------------------
+    # -- scheduling ---------------------------------------------------------------------------
 
-    def spawn(self, bundle: OutboxBundle) -> None:
-        """Deliver `bundle` (fresh or recovered from the outbox) in its own task."""
-        task = asyncio.get_running_loop().create_task(self._deliver(bundle))
-        self.clock.track(task)
-        group = self._tasks.setdefault(bundle.webhook_id, set())
-        group.add(task)
-        task.add_done_callback(group.discard)
-        task.add_done_callback(report_failure)
+    def dispatch(self, sub_id: str) -> None:
+        """Start what is due, up to the subscription's bound; time the next one.
+
+        Called whenever that can change: a bundle accepted, an attempt finished, the
+        timer fired, the bound patched, the engine started.
+        """
+        sub = self.registry.get(sub_id)
+        if sub is None or not self.open:
+            return
+        busy = self._busy.setdefault(sub_id, {})
+        free = sub.max_in_flight - len(busy)
+        if free > 0:
+            for bundle in self.db.due(sub_id, self.clock.now(), free, busy):
+                task = asyncio.get_running_loop().create_task(self._run(bundle))
+                busy[bundle.id] = self.clock.track(task)
+                task.add_done_callback(report_failure)
+        due = None if len(busy) >= sub.max_in_flight else self.db.next_due_at(sub_id, busy)
+        self._set_timer(sub_id, due)
+
+    def _set_timer(self, sub_id: str, due: datetime | None) -> None:
+        current = self._timers.get(sub_id)
+        if current is not None and current[0] == due:
+            return
+        if current is not None:
+            current[1].cancel()
+            del self._timers[sub_id]
+        if due is not None:
+            task = asyncio.get_running_loop().create_task(self._timer(sub_id, due))
+            self._timers[sub_id] = (due, task)
+            task.add_done_callback(report_failure)
+
+    async def _timer(self, sub_id: str, due: datetime) -> None:
+        await self.clock.sleep_until(due)
+        if sub_id in self._timers and self._timers[sub_id][1] is asyncio.current_task():
+            del self._timers[sub_id]
+        self.dispatch(sub_id)
+
+    async def _run(self, bundle: OutboxBundle) -> None:
+        try:
+            await self._attempt_once(bundle)
+        finally:
+            busy = self._busy.get(bundle.webhook_id)
+            if busy is not None and busy.get(bundle.id) is asyncio.current_task():
+                del busy[bundle.id]
+        self.dispatch(bundle.webhook_id)  # not reached when cancelled
 
     def in_flight(self, sub_id: str) -> int:
-        return len(self._tasks.get(sub_id, ()))
+        """Attempts of the subscription under way (at most its `maxInFlight`)."""
+        return len(self._busy.get(sub_id, ()))
+
+    def owed(self, sub_id: str) -> int:
+        """Bundles the subscription still owes: in flight or waiting in the outbox."""
+        return self.db.owed(sub_id)
 
     def forget(self, sub_id: str) -> None:
         """Stop delivering for `sub_id` (its outbox rows are the caller's to settle)."""
-        for task in self._tasks.pop(sub_id, set()):
+        for task in self._busy.pop(sub_id, {}).values():
             task.cancel()
-        self._slots.pop(sub_id, None)
+        timer = self._timers.pop(sub_id, None)
+        if timer is not None:
+            timer[1].cancel()
         self._tls.pop(sub_id, None)
 
     def cancel_all(self) -> list[asyncio.Task[None]]:
-        """Cancel every delivery task; returns them, for the caller to await."""
-        tasks = [t for group in self._tasks.values() for t in group]
+        """Take no more work and cancel every attempt and timer; returns the tasks."""
+        self.open = False
+        tasks = [t for group in self._busy.values() for t in group.values()]
+        tasks += [task for _, task in self._timers.values()]
         for task in tasks:
             task.cancel()
-        self._tasks.clear()
-        self._slots.clear()
+        self._busy.clear()
+        self._timers.clear()
         self._tls.clear()
         return tasks
 
     def updated(self, before: Subscription, after: Subscription) -> None:
-        """A PATCH took effect: new TLS settings, a new bound on attempts in flight."""
+        """A PATCH took effect: new TLS settings, perhaps a new bound on attempts."""
         self._tls.pop(after.id, None)
-        slots = self._slots.get(after.id)
-        if slots is not None and after.max_in_flight != before.max_in_flight:
-            slots.resize(after.max_in_flight - before.max_in_flight)
+        if after.max_in_flight != before.max_in_flight:
+            self.dispatch(after.id)
 
-    # -- the stages -------------------------------------------------------------------------
+    # -- the stages of one attempt --------------------------------------------------------------
 
-    async def _deliver(self, bundle: OutboxBundle) -> None:
-        if bundle.next_attempt_at > self.clock.now():
-            await self.clock.sleep_until(bundle.next_attempt_at)
-        data = json.dumps(bundle.body, separators=(",", ":")).encode()
-        attempt = bundle.attempts
-        while True:
-            sub = self.registry.get(bundle.webhook_id)
-            if sub is None:
-                return
-            attempt += 1
+    async def _attempt_once(self, bundle: OutboxBundle) -> None:
+        sub = self.registry.get(bundle.webhook_id)
+        if sub is None:
+            return
+        attempt = bundle.attempts + 1
+        started_at = self.clock.now()
+        plan = self._plan(sub, bundle, attempt, started_at)
+        if plan.drop:
+            self.drop(bundle, DropReason.INJECTED_DROP)
+            self._log(bundle, attempt, started_at, AttemptOutcome.DROPPED, 0,
+                      INJECTED_DROP_ERROR, None, plan.label)  # fmt: skip
+            return
+        if plan.delay_s > 0:
+            await self.clock.sleep(plan.delay_s)
             started_at = self.clock.now()
-            plan = self._plan(sub, bundle, attempt, started_at)
-            if plan.drop:
-                self.drop(bundle, DropReason.INJECTED_DROP)
-                self._log(bundle, attempt, started_at, AttemptOutcome.DROPPED, 0,
-                          INJECTED_DROP_ERROR, None, plan.label)  # fmt: skip
-                return
-            if plan.delay_s > 0:
-                await self.clock.sleep(plan.delay_s)
-                started_at = self.clock.now()
-            result, latency = await self._attempt(sub, bundle, data, attempt, plan.forced)
-            step = next_step(result, attempt, sub.retry_schedule, self.clock.now())
-            self._persist(bundle, attempt, step)
-            self._log(bundle, attempt, started_at, step.outcome, result.status, result.error,
-                      latency, plan.label)  # fmt: skip
-            if isinstance(step, Delivered) and plan.duplicate:
-                again, latency = await self._attempt(sub, bundle, data, attempt, None)
-                outcome = (
-                    AttemptOutcome.DELIVERED
-                    if is_delivered(again.status, again.failure)
-                    else AttemptOutcome.FAILED
-                )
-                self._log(bundle, attempt, self.clock.now(), outcome, again.status, again.error,
-                          latency, "duplicate")  # fmt: skip
-            if not isinstance(step, RetryAt):
-                return
-            await self.clock.sleep_until(step.when)
+        data = json.dumps(bundle.body, separators=(",", ":")).encode()
+        result, latency = await self._attempt(sub, bundle, data, attempt, plan.forced)
+        step = next_step(result, attempt, sub.retry_schedule, self.clock.now())
+        self._persist(bundle, attempt, step)
+        self._log(bundle, attempt, started_at, step.outcome, result.status, result.error,
+                  latency, plan.label)  # fmt: skip
+        if isinstance(step, Delivered) and plan.duplicate:
+            again, latency = await self._attempt(sub, bundle, data, attempt, None)
+            outcome = (
+                AttemptOutcome.DELIVERED
+                if is_delivered(again.status, again.failure)
+                else AttemptOutcome.FAILED
+            )
+            self._log(bundle, attempt, self.clock.now(), outcome, again.status, again.error,
+                      latency, "duplicate")  # fmt: skip
 
     def _plan(
         self, sub: Subscription, bundle: OutboxBundle, attempt: int, now: datetime
@@ -153,35 +194,31 @@ class DeliveryWorker:
         attempt: int,
         forced: Scripted | None,
     ) -> tuple[Result, float | None]:
-        slot = self._slots.get(sub.id)
-        if slot is None:
-            slot = self._slots[sub.id] = Slots(sub.max_in_flight, self.clock)
-        async with slot:
-            if forced is not None:
-                wait_s, result = injected_result(forced, sub.timeout_s)
-                if wait_s > 0:
-                    await self.clock.sleep(wait_s)
-                return result, None
-            if self.session is None:
-                return Result(0, Failure.CONNECTION, "the simulator is stopping"), None
-            url, headers = sub.target()
-            headers = {
-                **headers,
-                "Content-Type": "application/json",
-                "X-Media77-Sim-Bundle": bundle.id,
-                "X-Media77-Sim-Attempt": str(attempt),
-            }
-            started = self.clock.monotonic()
-            work = asyncio.ensure_future(
-                transport.post(self.session, url, data, headers, self._tls_for(sub))
-            )
-            result = await transport.with_clock_timeout(
-                self.clock,
-                work,
-                sub.timeout_s,
-                lambda: Result(0, Failure.TIMEOUT, f"no answer within {sub.timeout_s:g} s"),
-            )
-            return result, (self.clock.monotonic() - started) * 1000.0
+        if forced is not None:
+            wait_s, result = injected_result(forced, sub.timeout_s)
+            if wait_s > 0:
+                await self.clock.sleep(wait_s)
+            return result, None
+        if self.session is None:
+            return Result(0, Failure.CONNECTION, "the simulator is stopping"), None
+        url, headers = sub.target()
+        headers = {
+            **headers,
+            "Content-Type": "application/json",
+            "X-Media77-Sim-Bundle": bundle.id,
+            "X-Media77-Sim-Attempt": str(attempt),
+        }
+        started = self.clock.monotonic()
+        work = asyncio.ensure_future(
+            transport.post(self.session, url, data, headers, self._tls_for(sub))
+        )
+        result = await transport.with_clock_timeout(
+            self.clock,
+            work,
+            sub.timeout_s,
+            lambda: Result(0, Failure.TIMEOUT, f"no answer within {sub.timeout_s:g} s"),
+        )
+        return result, (self.clock.monotonic() - started) * 1000.0
 
     def _tls_for(self, sub: Subscription) -> ssl.SSLContext | None:
         if not sub.url.lower().startswith("https:"):
