@@ -200,13 +200,14 @@ OPENAPI_PATHS: dict[str, Any] = {
         "post": operation(
             "subscribe: {url, organizationId?, auth: header|query, tokenName, tokenValue, "
             "bundleWindowMs, maxBundle, retrySchedule, timeoutS, allowInsecure, ca, "
-            "maxInFlight, faults}",
+            "maxInFlight, faults}; url: absolute http(s) with a host, no user info, no "
+            "whitespace or control characters, port 1-65535",
             body=True,
             ok="201",
         ),
     },
     "/_sim/webhooks/{id}": {
-        "get": operation("one subscription, with its outages and bundles in flight"),
+        "get": operation("one subscription, with its outages and pendingBundles (bundles owed)"),
         "patch": operation(
             "change some fields of a subscription (faults.script replaces the script)", body=True
         ),

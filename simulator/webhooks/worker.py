@@ -101,13 +101,15 @@ class DeliveryWorker:
         self.dispatch(sub_id)
 
     async def _run(self, bundle: OutboxBundle) -> None:
+        me = asyncio.current_task()
         try:
             await self._attempt_once(bundle)
         finally:
             busy = self._busy.get(bundle.webhook_id)
-            if busy is not None and busy.get(bundle.id) is asyncio.current_task():
+            if busy is not None and busy.get(bundle.id) is me:
                 del busy[bundle.id]
-        self.dispatch(bundle.webhook_id)  # not reached when cancelled
+            if me is not None and not me.cancelling():  # stopping or deleted: start nothing
+                self.dispatch(bundle.webhook_id)
 
     def in_flight(self, sub_id: str) -> int:
         """Attempts of the subscription under way (at most its `maxInFlight`)."""
