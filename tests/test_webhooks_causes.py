@@ -175,3 +175,31 @@ def test_an_endpoint_that_never_answers_times_out_on_the_clock(endpoints: RawEnd
             "dropped",
             "timeout: no answer within 3 s",
         )
+
+
+def test_a_huge_answer_body_is_not_read_whole(sim: SimHelper, endpoints: RawEndpoints) -> None:
+    """A 2xx with a 100 MB body is a delivery; the simulator reads a little of it and
+    hangs up, so a flooding endpoint never fills its memory."""
+    size, chunk, sent = 100 * 1024 * 1024, b"x" * (1024 * 1024), [0]
+    hung_up = threading.Event()
+
+    async def flood(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_head(reader)
+        writer.write(f"HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n".encode())
+        try:
+            while sent[0] < size:
+                writer.write(chunk)
+                await writer.drain()  # blocks while nobody reads; fails once they hang up
+                sent[0] += len(chunk)
+        except ConnectionError:
+            hung_up.set()
+        writer.close()
+
+    port = endpoints.serve(flood)
+    hook = sim.add_webhook(f"http://127.0.0.1:{port}/hook", allowInsecure=True, retrySchedule=[])
+    sim.start_course()
+    sim.advance(0.5)
+    (delivery,) = sim.wait_for_deliveries(1, webhook_id=hook["id"], timeout=20)
+    assert (delivery["outcome"], delivery["status"]) == ("delivered", 200)
+    assert hung_up.wait(10), "the simulator kept the flooding connection open"
+    assert sent[0] < size
