@@ -97,6 +97,6 @@ async def test_reset_brings_back_the_configured_subscription() -> None:
     async with Simulator(webhook_url=url, allow_insecure_webhooks=True) as server:
         parts = server.parts
         before = [s.to_json() for s in parts.engine.subscriptions()]
-        parts.engine.create({"url": url, "allowInsecure": True}, "acme-learning")
+        parts.engine.create({"url": url, "allowInsecure": True, "organizationId": "acme-learning"})
         await parts.reset()
         assert [s.to_json() for s in parts.engine.subscriptions()] == before

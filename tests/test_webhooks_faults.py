@@ -121,7 +121,7 @@ def test_outage_refuse_then_recovery(sim: SimHelper, receiver: Receiver) -> None
     assert outage["mode"] == "refuse"
     learners(sim, 1)
     sim.advance(0.5 + 1 + 5)  # attempts at 0.5, 1.5, 6.5 all inside the outage
-    assert [d["error"].split(":")[0] for d in sim.deliveries()] == ["connection"] * 3
+    assert [d["error"].split(":")[0] for d in sim.deliveries()] == ["refused"] * 3
     assert {d["fault"] for d in sim.deliveries()} == {"outage:refuse"}
     sim.advance(30)  # attempt 4 at 36.5: the outage is over
     assert sim.deliveries()[-1]["outcome"] == "delivered"

@@ -13,8 +13,8 @@ from typing import Any
 
 import aiohttp
 
-from simulator.commands._common import UsageError
 from simulator.clock import Clock, SystemClock
+from simulator.commands._common import UsageError
 from simulator.core.activities import parse_catalog
 from simulator.core.learner_plan import LearnerPlan, plan, send_offset
 from simulator.progressbar import ProgressBar

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from simulator.background import until_stopped
-from simulator.commands._common import UsageError
 from simulator.clock import SystemClock
+from simulator.commands._common import UsageError
 from simulator.core.records import EventKind
 from simulator.receiver import ReceivedBundle, Receiver, ReceiverSettings, SettingsError
 from simulator.receiver.tls import require_cert_files

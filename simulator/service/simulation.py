@@ -69,10 +69,6 @@ class Simulation:
         """The courses, events and curricula, in the fixtures' order."""
         return self.store.activities()
 
-    def on_reset(self, hook: Callable[[], None]) -> None:
-        """Transitional no-op for the webhook engine's old registration: a reset now
-        replaces the whole simulation (`simulator.runtime`), so there is nothing to call."""
-
     # -- launch ---------------------------------------------------------------------------
 
     def validate(

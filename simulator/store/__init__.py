@@ -37,9 +37,6 @@ class StoreConflict(Conflict):
 MIGRATIONS = load_migrations()
 SCHEMA_VERSION = MIGRATIONS[-1][0] if MIGRATIONS else 0
 
-# Transitional and unused: `reset` reads its tables from the schema (`store/schema.py`).
-# Kept only while store/webhooks.py still appends to it; delete with that append.
-RESETTABLE_TABLES: list[str] = []
 # Reloaded from the fixtures by `reset` rather than emptied.
 FIXTURE_TABLES = frozenset({"organizations", "activities"})
 

@@ -12,7 +12,7 @@ from simulator.core.errors import Forbidden, Unauthorized
 from simulator.runtime import Runtime
 from simulator.web import control, dashboard, openapi, player, reports, webhooks
 from simulator.web.errors import MAX_BODY_BYTES, Handler, error_middleware
-from simulator.web.keys import RUNTIME, SIMULATION, live_engine, live_simulation
+from simulator.web.keys import RUNTIME
 
 OPEN_CONTROL_PATHS = ("/_sim/health",)
 
@@ -68,17 +68,11 @@ def build_app(parts: Runtime) -> web.Application:
     )
     app[RUNTIME] = parts
     app.add_routes(control.routes)
-    areas = [reports, player, dashboard]
+    areas = [reports, player, webhooks, dashboard]
     for module in areas:
         module.setup(app)
-    # Transitional, until web/webhooks.py reads the runtime: its routes are added here
-    # (its own setup would build a second engine) and its keys answer with the
-    # runtime's current parts. Afterwards: `webhooks` joins `areas` above.
-    app[SIMULATION] = live_simulation(parts)
-    app[webhooks.WEBHOOKS] = live_engine(parts)
-    app.add_routes(webhooks.routes)
     app.cleanup_ctx.append(_running(parts))
-    openapi.setup(app, [control, reports, player, webhooks, dashboard])
+    openapi.setup(app, [control, *areas])
     return app
 
 
