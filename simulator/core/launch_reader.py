@@ -76,11 +76,25 @@ def _well_formed_decode(text: str) -> str | None:
 
 
 def _legacy(data: bytes) -> str:
-    """Bytes an LMS encoded in Windows-1252 (or Latin-1), the usual non-UTF-8 culprit."""
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    """UTF-8 where it is valid, each other byte as Windows-1252 (or Latin-1) would read it.
+
+    An LMS that encodes in ISO-8859-1 is the usual source of escapes that are not
+    UTF-8; some only do it for one field or one word, so only the bad bytes are taken so.
+    """
+    parts = []
+    while data:
+        try:
+            parts.append(data.decode("utf-8"))
+            break
+        except UnicodeDecodeError as bad:
+            parts.append(data[: bad.start].decode("utf-8"))
+            for byte in data[bad.start : bad.end]:
+                try:
+                    parts.append(bytes([byte]).decode("cp1252"))
+                except UnicodeDecodeError:
+                    parts.append(chr(byte))
+            data = data[bad.end :]
+    return "".join(parts)
 
 
 def _repair_value(name: str, raw: str, found: list[Diagnostic]) -> str:
