@@ -86,3 +86,8 @@ def error(code: Code, message: str, field: str | None = None) -> Diagnostic:
 
 def warning(code: Code, message: str, field: str | None = None) -> Diagnostic:
     return Diagnostic(code, Severity.WARNING, message, field)
+
+
+def shown(value: str, limit: int = 80) -> str:
+    """A value quoted for a message, cut short: messages name values, they do not carry them."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")

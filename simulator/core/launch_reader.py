@@ -9,11 +9,12 @@ and *repaired* into the values the LMS meant, so that a corrected URL can be off
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from simulator.core.diagnostics import Code, Diagnostic, error, warning
+from simulator.core.diagnostics import Code, Diagnostic, error, shown, warning
 from simulator.core.launch_values import PARAMETERS
 from simulator.core.url_search_params import (
     FormPair,
@@ -75,26 +76,27 @@ def _well_formed_decode(text: str) -> str | None:
         return None
 
 
+def _cp1252_byte(bad: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: read each byte that is not UTF-8 as Windows-1252 (or Latin-1)."""
+    assert isinstance(bad, UnicodeDecodeError)
+    text = "".join(
+        chr(byte) if byte in _CP1252_UNDEFINED else bytes([byte]).decode("cp1252")
+        for byte in bad.object[bad.start : bad.end]
+    )
+    return text, bad.end
+
+
+_CP1252_UNDEFINED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
+codecs.register_error("media77-sim-cp1252", _cp1252_byte)
+
+
 def _legacy(data: bytes) -> str:
-    """UTF-8 where it is valid, each other byte as Windows-1252 (or Latin-1) would read it.
+    """UTF-8 where it is valid, each other byte as Windows-1252 would read it.
 
     An LMS that encodes in ISO-8859-1 is the usual source of escapes that are not
     UTF-8; some only do it for one field or one word, so only the bad bytes are taken so.
     """
-    parts = []
-    while data:
-        try:
-            parts.append(data.decode("utf-8"))
-            break
-        except UnicodeDecodeError as bad:
-            parts.append(data[: bad.start].decode("utf-8"))
-            for byte in data[bad.start : bad.end]:
-                try:
-                    parts.append(bytes([byte]).decode("cp1252"))
-                except UnicodeDecodeError:
-                    parts.append(chr(byte))
-            data = data[bad.end :]
-    return "".join(parts)
+    return data.decode("utf-8", "media77-sim-cp1252")
 
 
 def _repair_value(name: str, raw: str, found: list[Diagnostic]) -> str:
@@ -117,8 +119,8 @@ def _repair_value(name: str, raw: str, found: list[Diagnostic]) -> str:
             found.append(
                 error(
                     Code.PLUS_IN_VALUE,
-                    f"{name} {raw!r} holds '+', which the vendor's page reads as a space "
-                    f"({read!r}); encode a plus sign as %2B (encodeURIComponent does)",
+                    f"{name} {shown(raw)} holds '+', which the vendor's page reads as a space "
+                    f"({shown(read)}); encode a plus sign as %2B (encodeURIComponent does)",
                     name,
                 )
             )
@@ -137,7 +139,8 @@ def _repair_value(name: str, raw: str, found: list[Diagnostic]) -> str:
         found.append(
             error(
                 Code.BAD_PERCENT_ENCODING,
-                f"{name} {raw!r} has {' and '.join(reasons)}: the vendor's page cannot read it",
+                f"{name} {shown(raw)} has {' and '.join(reasons)}: "
+                "the vendor's page cannot read it",
                 name,
             )
         )
@@ -151,8 +154,9 @@ def _repair_value(name: str, raw: str, found: list[Diagnostic]) -> str:
         found.append(
             error(
                 Code.DOUBLE_ENCODED,
-                f"{name} is percent-encoded more than once: the vendor's page reads {value!r}, "
-                f"not {meant!r}; encode each value once",
+                f"{name} is percent-encoded more than once: the vendor's page reads "
+                f"{shown(value)}, "
+                f"not {shown(meant)}; encode each value once",
                 name,
             )
         )
@@ -188,7 +192,7 @@ def _repair_query(query: str, found: list[Diagnostic]) -> dict[str, str]:
             found.append(
                 error(
                     Code.MISNAMED_PARAMETER,
-                    f"parameter {pair.name!r} is not read: the vendor's name is {name!r} "
+                    f"parameter {shown(pair.name)} is not read: the vendor's name is {shown(name)} "
                     "(names are case-sensitive)",
                     name,
                 )
@@ -285,8 +289,8 @@ def referrer_warnings(referrer: str, dom: str) -> list[Diagnostic]:
     return [
         warning(
             Code.REFERRER_MISMATCH,
-            f"launched from {host} but dom is {dom!r}: dom should be the host you launch from, "
-            "subdomains included",
+            f"launched from {shown(host)[1:-1]} but dom is {shown(dom)}: dom should be the host "
+            "you launch from, subdomains included",
             "dom",
         )
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 
-from simulator.core.diagnostics import Code, Diagnostic, Severity, error, warning
+from simulator.core.diagnostics import Code, Diagnostic, Severity, error, shown, warning
 from simulator.core.launch_values import (
     EMAIL_PATTERN,
     MAX_LENGTH,
@@ -148,7 +148,9 @@ def check_launch(
     found: list[Diagnostic] = []
     if course_id not in course_ids:
         found.append(
-            error(Code.UNKNOWN_COURSE, f"course {course_id!r} is not in the catalog", "courseId")
+            error(
+                Code.UNKNOWN_COURSE, f"course {shown(course_id)} is not in the catalog", "courseId"
+            )
         )
     values: dict[str, str] = {}
     for name in PARAMETERS:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
-_ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
 _STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
@@ -44,8 +44,11 @@ def to_usv(text: str) -> str:
 
 
 def percent_decode(text: str) -> bytes:
-    """WHATWG percent-decode: valid `%XX` become bytes, everything else stays as UTF-8."""
-    return _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), to_usv(text).encode("utf-8"))
+    """WHATWG percent-decode: valid `%XX` become bytes, everything else stays as UTF-8.
+
+    `unquote_to_bytes` follows the same rule (a `%` without two hex digits is kept).
+    """
+    return unquote_to_bytes(to_usv(text))
 
 
 def has_stray_percent(text: str) -> bool:
