@@ -436,3 +436,10 @@ def test_strict_validate_launch_reports_the_same_problems(params: dict[str, str]
     assert validate_launch(
         "c1", params, environment="staging", organizations=ORGS, course_ids=COURSES, lenient=False
     ).ok
+
+
+@given(valid_launches(), st.sampled_from(PARAMETERS), st.one_of(st.integers(), st.lists(st.text())))
+def test_strict_values_must_be_strings(params: dict[str, str], name: str, value: object) -> None:
+    """JSON callers (`POST /_sim/registrations`) can send anything: it is named, not raised."""
+    launch, diagnostics = strict({**params, name: value})
+    assert launch is None and codes(diagnostics) == [("not_a_string", "error", name)]

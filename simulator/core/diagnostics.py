@@ -35,6 +35,7 @@ class Code(StrEnum):
     NOT_A_LAUNCH_URL = "not_a_launch_url"
     UNKNOWN_COURSE = "unknown_course"
     MISSING_PARAMETER = "missing_parameter"
+    NOT_A_STRING = "not_a_string"  # only from JSON callers (`POST /_sim/registrations`)
     TOO_LONG = "too_long"
     CONTROL_CHARACTER = "control_character"
     SURROUNDING_SPACE = "surrounding_space"

@@ -156,7 +156,11 @@ def check_launch(
     for name in PARAMETERS:
         raw = params.get(name)
         value = raw if isinstance(raw, str) else ""
-        problem = _shape_problem(name, value)
+        problem = (
+            error(Code.NOT_A_STRING, f"{name} must be a string", name)
+            if raw is not None and not isinstance(raw, str)
+            else _shape_problem(name, value)
+        )
         if problem:
             found.append(problem)
         else:
