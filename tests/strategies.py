@@ -63,7 +63,7 @@ acme_domains = st.one_of(st.just("localhost"), host_names.map(lambda h: f"{h}.ex
 @st.composite
 def valid_launches(draw: st.DrawFn, local: st.SearchStrategy[str] = local_parts) -> dict[str, str]:
     """The five parameters of a launch Acme's staging LMS may make (tests.strategies.ORGS)."""
-    last = draw(st.lists(name_words, min_size=1, max_size=3)).copy()
+    last = draw(st.lists(name_words, min_size=1, max_size=3))
     return {
         "reg": draw(uuids),
         "em": f"{draw(local)}@{draw(host_names)}.com",
