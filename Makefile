@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: serve test lint format bench clean
+.PHONY: serve test lint format bench clean docker-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,10 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(DEV_STAMP) ## print the figures recorded in docs/benchmarks.md
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+docker-check: ## build the Dockerfile with podman and run its CMD for real (root; minutes)
+	.ci/docker-check
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

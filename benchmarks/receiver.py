@@ -20,21 +20,20 @@ import time
 import aiohttp
 from aiohttp import web
 
+from simulator.core.records import WIRE_FIELDS
 from simulator.receiver import Receiver
 
+# A record of the vendor's twelve fields, typical lengths; its transaction id varies per record.
 RECORD = {
-    "transactionId": 1,
+    **dict.fromkeys(WIRE_FIELDS, ""),
     "firstName": "Ada",
     "lastName": "Lovelace",
     "email": "ada.lovelace@example.com",
-    "memberIdentifier": "",
     "activityId": "https://courses.example.com/workplace-safety",
     "activityTitle": "Workplace Safety",
     "registration": "3f2a6c1e-0d3b-4c8e-9a51-2b7d9e0c4f11",
     "dateStarted": "2026-01-05T09:00:00",
     "progress": 50,
-    "dateCompleted": "",
-    "completionCode": "",
 }
 
 

@@ -280,8 +280,7 @@ async def throughput_wrk(events: int, connections: int = 16) -> dict[str, float]
 
 
 def find_engine(server: Simulator) -> WebhookEngine:
-    app = server._runner.app  # type: ignore[union-attr]
-    return next(v for v in app.values() if isinstance(v, WebhookEngine))
+    return server.parts.engine  # the current one: a reset replaces it
 
 
 def start_receiver(tmp: str) -> tuple[subprocess.Popen[str], str]:
@@ -384,11 +383,7 @@ async def virtual_time(bundles: int, how: str) -> dict[str, float]:
     port = closed_port()
     async with Simulator(allow_insecure_webhooks=True) as server:
         sim = server.sim
-        engine: WebhookEngine = next(
-            v
-            for k, v in server._runner.app.items()
-            if isinstance(v, WebhookEngine)  # type: ignore[union-attr]
-        )
+        engine = find_engine(server)
         sub = engine.create(
             {
                 "url": f"http://127.0.0.1:{port}/webhook",

@@ -12,19 +12,41 @@ from typing import TYPE_CHECKING, Any
 from simulator._version import __version__
 
 if TYPE_CHECKING:
+    from simulator.certs import Certificates
+    from simulator.client import LaunchResult, Response, SimulatorClient, SimulatorError
     from simulator.clock import Clock, SystemClock, VirtualClock
     from simulator.config import Config
+    from simulator.receiver import Receiver
     from simulator.server import Simulator
 
 _LAZY = {
+    "Certificates": "simulator.certs",
+    "LaunchResult": "simulator.client",
+    "Response": "simulator.client",
+    "SimulatorClient": "simulator.client",
+    "SimulatorError": "simulator.client",
     "Clock": "simulator.clock",
     "SystemClock": "simulator.clock",
     "VirtualClock": "simulator.clock",
     "Config": "simulator.config",
+    "Receiver": "simulator.receiver",
     "Simulator": "simulator.server",
 }
 
-__all__ = ["Clock", "Config", "Simulator", "SystemClock", "VirtualClock", "__version__"]
+__all__ = [
+    "Certificates",
+    "Clock",
+    "Config",
+    "LaunchResult",
+    "Receiver",
+    "Response",
+    "Simulator",
+    "SimulatorClient",
+    "SimulatorError",
+    "SystemClock",
+    "VirtualClock",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:

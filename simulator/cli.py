@@ -8,14 +8,13 @@ import sys
 from collections.abc import Sequence
 
 from simulator._version import __version__
+from simulator.commands._common import UsageError
+
+__all__ = ["COMMANDS", "UsageError", "build_parser", "main"]
 
 # Each names a module in simulator.commands with `add_parser(subparsers)`; the
 # parser's `run` default takes the parsed arguments and returns the exit code.
 COMMANDS = ("serve", "seed", "learners", "contract", "receiver", "certs")
-
-
-class UsageError(Exception):
-    """Bad input from the command line: printed plainly, exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -128,7 +128,7 @@ class VirtualClock:
 
     def track(self, task: asyncio.Task[T]) -> asyncio.Task[T]:
         if not task.done():
-            self._busy.add(task)  # type: ignore[arg-type]
+            self._busy.add(task)
             self._settled.clear()
             task.add_done_callback(self._mark_idle)
         return task
@@ -161,10 +161,6 @@ class VirtualClock:
 
     async def wait_real(self, awaitable: Awaitable[T], seconds: float) -> T:
         return await asyncio.wait_for(awaitable, seconds)
-
-    def set(self, when: datetime) -> None:
-        """Jump without running timers (only forward jumps run them: use advance)."""
-        self._now = utc(when)
 
     async def advance(self, seconds: float) -> int:
         """Move forward, running due timers in order. Returns how many fired."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -196,7 +196,3 @@ def build_config(
     for name, value in (flags or {}).items():
         merged[name] = _coerce(name, value, flag_name(name))
     return replace(Config(), **merged).check()
-
-
-def defaults() -> dict[str, Any]:
-    return {f.name: f.default for f in fields(Config) if f.default is not MISSING}

@@ -18,13 +18,11 @@ from typing import Any, Self
 
 from aiohttp import web
 
-from simulator import fixtures as fixture_files
 from simulator.background import ThreadedService
-from simulator.clock import Clock, make_clock
+from simulator.clock import Clock
 from simulator.config import Config
-from simulator.core.dates import parse_utc
+from simulator.runtime import Runtime
 from simulator.service import Simulation
-from simulator.store import Store
 from simulator.web.app import build_app
 
 IN_PROCESS_DEFAULTS: dict[str, Any] = {"port": 0, "db": ":memory:", "clock": "virtual"}
@@ -77,38 +75,34 @@ class Simulator(ThreadedService):
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_event: asyncio.Event | None = None
-        self.simulation: Simulation | None = None
+        self.runtime: Runtime | None = None
         self.port: int = self.config.port
 
     # -- async form -------------------------------------------------------------------------
 
     async def start(self) -> Self:
-        config = self.config
-        loaded = fixture_files.load(config.fixtures or None)
-        store = Store.open(config.db)
+        parts = self.runtime = Runtime.open(self.config, self._clock)
         try:
-            store.load_fixtures(loaded.organizations, loaded.activities)
-            start = parse_utc(config.clock_start) if config.clock_start else None
-            clock = self._clock or make_clock(config.clock, start)
-            self.simulation = Simulation(config, clock, store, loaded)
-            app = build_app(self.simulation)
-            self._runner = web.AppRunner(app, access_log=self._access_log, handle_signals=False)
+            self._runner = web.AppRunner(
+                build_app(parts), access_log=self._access_log, handle_signals=False
+            )
             await self._runner.setup()
             site = web.TCPSite(
-                self._runner, config.host, config.port, ssl_context=self._ssl_context()
+                self._runner, self.config.host, self.config.port, ssl_context=self._ssl_context()
             )
             await site.start()
         except BaseException:
             if self._runner is not None:
                 await self._runner.cleanup()
-            store.close()
+                self._runner = None
+            parts.close()
+            self.runtime = None
             raise
         server = site._server
         sockets = getattr(server, "sockets", None) or []
         if sockets:
             self.port = sockets[0].getsockname()[1]
-        self.config = replace(self.config, port=self.port)
-        self.simulation.config = self.config
+        self.config = parts.configure(port=self.port)
         return self
 
     def _ssl_context(self) -> ssl.SSLContext | None:
@@ -122,8 +116,8 @@ class Simulator(ThreadedService):
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        if self.simulation is not None:
-            self.simulation.store.close()
+        if self.runtime is not None:
+            self.runtime.close()
 
     async def __aenter__(self) -> Self:
         return await self.start()
@@ -134,10 +128,16 @@ class Simulator(ThreadedService):
     # -- what a user needs to know ----------------------------------------------------------
 
     @property
-    def sim(self) -> Simulation:
-        if self.simulation is None:
+    def parts(self) -> Runtime:
+        """The running simulator's parts (`simulator.runtime.Runtime`)."""
+        if self.runtime is None:
             raise RuntimeError("the simulator is not running")
-        return self.simulation
+        return self.runtime
+
+    @property
+    def sim(self) -> Simulation:
+        """The current simulation (a reset replaces it: ask again after one)."""
+        return self.parts.simulation
 
     @property
     def url(self) -> str:

@@ -64,16 +64,16 @@ def build(
         course = COURSES[i % len(COURSES)]
         sim.launch(course, reg, email, name, org["dom"], org["lms"])
         data.regs.append(reg)
-        data.last_activity[reg] = sim.now()
+        data.last_activity[reg] = sim.clock()["now"]
         kind = i % 3
         if kind == 1:
             sim.advance(600)
             sim.set_progress(reg, 50)
-            data.last_activity[reg] = sim.now()
+            data.last_activity[reg] = sim.clock()["now"]
         elif kind == 2:
             sim.advance(600)
             sim.complete(reg)
-            data.last_activity[reg] = sim.now()
+            data.last_activity[reg] = sim.clock()["now"]
         sim.advance(3600)
     return data
 

@@ -9,7 +9,7 @@ from simulator.pytest_plugin import SimHelper
 
 def test_the_dashboard_shows_tokens_registrations_and_launches(sim: SimHelper) -> None:
     reg = str(uuid.uuid4())
-    sim.start_course(reg=reg, name="Ada <b>Lovelace</b>")
+    sim.start_course(reg=reg, fn="Ada <b>Lovelace</b>")
     sim.request("POST", "/_sim/registrations", {"courseId": "workplace-safety", "reg": "nope"})
     page = sim.request("GET", "/_sim/dashboard")
     assert page.status == 200

@@ -33,14 +33,16 @@ def test_dockerfile_has_what_the_image_promises() -> None:
     assert instruction("USER") != "root"
     assert instruction("EXPOSE") == "7777"
     assert instruction("VOLUME") == "/data"
-    assert "/_sim/health" in instruction("HEALTHCHECK")
+    healthcheck = instruction("HEALTHCHECK")
+    assert "/_sim/health" in healthcheck
+    assert "urllib.request" in healthcheck, "the slim image has no curl: use Python's stdlib"
     assert json.loads(instruction("CMD")) == [
         "media77-sim",
         "serve",
         "--host",
         "0.0.0.0",
         "--db",
-        "/data/sim.db",
+        "/data/media77-sim.db",
     ]
 
 
@@ -97,7 +99,7 @@ def test_image_cmd_serves_and_healthcheck_passes(installed: Path, tmp_path: Path
             timeout=30,
         )
         assert check.returncode == 0
-        assert (data / "sim.db").exists()
+        assert (data / "media77-sim.db").exists()
     finally:
         process.terminate()
         process.wait(timeout=20)

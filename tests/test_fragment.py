@@ -1,15 +1,19 @@
-"""Reading launch URLs as the vendor's page does (`simulator.core.fragment`): properties."""
+"""Reading launch locations: `parse_location` (lenient, as the service calls it today, and
+`lenient=False`) and the browser's `URLSearchParams` decoding it rests on. The strict
+whole-URL reader is tested in test_core_launch.py."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, quote_plus
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlencode
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from simulator.core.fragment import ERROR, WARNING, parse_location
 from simulator.core.launch import PARAMETERS
+from simulator.core.url_search_params import get, parse_form, to_usv
 
 ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 # Any Unicode text (URL metacharacters included) except what is indistinguishable
@@ -158,3 +162,77 @@ def test_plus_in_an_email_is_kept() -> None:
     parsed = parse_location("#/?em=ada+lms@example.com")
     assert parsed.params["em"] == "ada+lms@example.com"
     assert parsed.diagnostics == ()
+
+
+# -- URLSearchParams (`core/url_search_params.py`): the browser's decoding ------------------
+
+usv_text = st.text(st.characters(blacklist_categories=("Cs",)))
+
+
+@given(st.lists(st.tuples(usv_text, usv_text), max_size=6))
+def test_form_encoded_pairs_read_back_in_order_with_duplicates(
+    pairs: list[tuple[str, str]],
+) -> None:
+    """What an HTML form (or Python's urlencode) serializes, URLSearchParams reads back."""
+    read = parse_form(urlencode(pairs))
+    assert [(p.name, p.value) for p in read] == pairs
+    assert all(p.well_formed for p in read)
+
+
+@given(usv_text)
+def test_any_query_reads_as_pythons_form_parser_reads_it(query: str) -> None:
+    """Python's parse_qsl follows the same WHATWG rules: `&`, first `=`, `+`, lenient `%`."""
+    expected = parse_qsl(query, keep_blank_values=True, errors="replace")
+    assert [(p.name, p.value) for p in parse_form(query)] == expected
+
+
+@given(usv_text)
+def test_a_value_is_well_formed_unless_a_stray_percent_or_broken_utf8(raw: str) -> None:
+    """DESIGN: a malformed percent-escape leaves the parameter unreadable (stricter than
+    URLSearchParams, which keeps a stray `%` and reads broken UTF-8 as U+FFFD)."""
+    raw = raw.replace("&", "%26")
+    (pair,) = parse_form("x=" + raw)
+    stray = re.search(r"%(?![0-9A-Fa-f]{2})", raw) is not None
+    try:
+        unquote(raw, errors="strict")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    assert pair.well_formed == (not stray and utf8)
+
+
+def test_get_is_first_and_case_sensitive() -> None:
+    pairs = parse_form("reg=a&Reg=b&reg=c")
+    assert get(pairs, "reg").value == "a" and get(pairs, "Reg").value == "b"
+    assert get(pairs, "REG") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "usv"),
+    [("a\ud800b", "a\ufffdb"), ("\udc00", "\ufffd"), ("\ud83d\ude00", "\U0001f600"), ("é", "é")],
+)
+def test_lone_surrogates_become_replacement_characters_as_in_javascript(
+    text: str, usv: str
+) -> None:
+    assert to_usv(text) == usv
+
+
+# -- parse_location(..., lenient=False): exactly what the vendor's page reads ---------------
+
+
+@given(launch_params)
+def test_strict_parse_location_reads_only_after_hash_slash_question(params: dict[str, str]) -> None:
+    assume(all(not ESCAPE.search(v) for v in params.values()))
+    assert dict(parse_location("#/?" + encode(params), lenient=False).params) == params
+    moved = parse_location("#/", "?" + encode(params), lenient=False)
+    assert dict(moved.params) == {}
+    assert [(d.code, d.severity) for d in moved.diagnostics] == [("parameters_before_hash", ERROR)]
+    for prefix in ("#?", "#"):
+        slashless = parse_location(prefix + encode(params), lenient=False)
+        assert dict(slashless.params) == {} and codes(slashless) == ["missing_hash_slash"]
+
+
+@given(st.text(), st.text(), st.text())
+def test_strict_parse_location_never_raises(hash_: str, search: str, ref: str) -> None:
+    parsed = parse_location(hash_, search, ref, lenient=False)
+    assert set(parsed.params) <= set(PARAMETERS)

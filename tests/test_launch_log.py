@@ -1,4 +1,4 @@
-"""Launch log entries (`simulator.launch_log`): bounded, JSON, and honest about the outcome."""
+"""Launch log entries (`simulator.service.launch_log`): bounded, JSON, honest about the outcome."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from simulator.core.fragment import parse_location
 from simulator.core.launch import PARAMETERS, Problem
-from simulator.launch_log import PageLocation, log_entry
 from simulator.service import LaunchOutcome
+from simulator.service.launch_log import PageLocation, log_entry
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=3000),

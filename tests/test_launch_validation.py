@@ -1,36 +1,148 @@
-"""Launch validation (`simulator.core.launch`), fed through the fragment reader: properties."""
+"""Launch validation (`core/launch.py`, `core/launch_rules.py`): the lenient reading the
+service uses today, the strict rules of DESIGN "Launch", and the registration conflicts.
+
+All `validate_launch` tests live here (they were split over two files before).
+"""
 
 from __future__ import annotations
 
 import uuid
 from urllib.parse import quote
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator.core.fragment import parse_location
-from simulator.core.launch import MAX_LENGTH, PARAMETERS, validate_launch
-from simulator.core.organizations import parse_organization
+from simulator.core.launch import (
+    MAX_LENGTH,
+    PARAMETERS,
+    check_launch,
+    registration_conflicts,
+    split_name,
+    validate_launch,
+)
+from simulator.core.organizations import domain_allowed, is_host_name
+from tests.strategies import ORGS, emails, host_names, name_parts, uuids, valid_launches
 
-ACME = parse_organization(
-    {
-        "id": "acme-learning",
-        "name": "Acme Learning",
-        "token": "f7e1379c-35ad-45f9-b0fa-6ef011e73938",
-        "domains": ["localhost", "*.example.com"],
-        "lmsIds": {"staging": "ACME-STG-7701", "production": "ACME-PRD-7701"},
+COURSES = {"c1", "c2"}
+
+# -- the lenient reading (validate_launch as the service calls it today) ------------------
+
+
+def valid(**overrides: object) -> dict[str, object]:
+    params: dict[str, object] = {
+        "reg": str(uuid.uuid4()),
+        "em": "ada@example.com",
+        "fn": "Ada Lovelace",
+        "dom": "localhost",
+        "lmsId": "ACME-STG",
     }
+    params.update(overrides)
+    return params
+
+
+def check(params: dict[str, object], course: str = "c1", environment: str = "staging"):
+    return validate_launch(
+        course, params, environment=environment, organizations=ORGS, course_ids=COURSES
+    )
+
+
+@given(uuids, emails, name_parts, name_parts)
+def test_any_well_formed_launch_passes(reg: str, email: str, first: str, last: str) -> None:
+    result = check(valid(reg=reg, em=email, fn=f"{first} {last}"))
+    assert result.ok, result.problems
+    assert (result.launch.first_name, result.launch.last_name) == (first, last)
+    assert result.launch.organization.id == "acme"
+
+
+@given(st.sampled_from(["reg", "em", "fn", "dom", "lmsId"]), st.sampled_from([None, "", "   "]))
+def test_each_parameter_is_required(name: str, value: object) -> None:
+    params = valid()
+    if value is None:
+        del params[name]
+    else:
+        params[name] = value
+    result = check(params)
+    assert not result.ok
+    assert [p.field for p in result.problems] == [name]
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "words"),
+    [
+        ({"reg": "44590u89-111a-6859-b899-3940dhbkww91"}, "reg", "UUID"),
+        ({"em": "not-an-email"}, "em", "e-mail"),
+        ({"fn": "Madonna"}, "fn", "First Last"),
+        ({"dom": "bad_host!"}, "dom", "host name"),
+        ({"dom": "evil.test"}, "dom", "not a domain of Acme"),
+        ({"lmsId": "NOPE"}, "lmsId", "not known"),
+        (
+            {"lmsId": "ACME-PRD"},
+            "lmsId",
+            "production LMSID of Acme, but this simulator plays staging",
+        ),
+    ],
 )
-GLOBEX = parse_organization(
-    {
-        "id": "globex-academy",
-        "name": "Globex Academy",
-        "domains": ["lms.globex.example"],
-        "lmsIds": {"staging": "GLOBEX-STG-4410", "production": "GLOBEX-PRD-4410"},
-    }
-)
-ORGS = (ACME, GLOBEX)
-COURSES = {"workplace-safety"}
+def test_each_rule_names_its_field(override: dict, field: str, words: str) -> None:
+    result = check(valid(**override))
+    assert not result.ok
+    assert [p.field for p in result.problems] == [field]
+    assert words in result.problems[0].message
+
+
+def test_production_simulator_rejects_staging_lmsid() -> None:
+    result = check(valid(lmsId="ACME-STG"), environment="production")
+    assert (
+        "staging LMSID" in result.problems[0].message
+        and "plays production" in result.problems[0].message
+    )
+
+
+def test_unknown_course_is_reported_with_the_rest() -> None:
+    result = check(valid(em="x"), course="nope")
+    assert {p.field for p in result.problems} == {"courseId", "em"}
+
+
+def test_the_organization_is_found_from_lmsid_and_dom() -> None:
+    result = check(valid(lmsId="GLX-STG", dom="lms.globex.test"))
+    assert result.launch.organization.id == "globex"
+
+
+@given(name_parts, name_parts, name_parts)
+def test_first_space_splits_the_name(first: str, second: str, third: str) -> None:
+    assert split_name(f"{first} {second} {third}") == (first, f"{second} {third}")
+
+
+@given(host_names)
+def test_wildcards_admit_subdomains_only(host: str) -> None:
+    assert is_host_name(host)
+    assert domain_allowed(f"{host}.example.com", ["*.example.com"])
+    assert not domain_allowed("example.com", ["*.example.com"])
+    assert not domain_allowed(f"{host}.example.com.evil", ["*.example.com"])
+
+
+def test_reusing_a_reg_for_another_learner_or_course_is_an_error() -> None:
+    from tests.test_core_progress import BASE
+
+    launch = check(valid(reg=BASE.registration, em="other@example.com")).launch
+    errors, _ = registration_conflicts(launch, BASE, [])
+    assert errors and "another learner" in errors[0].message
+    same_learner = check(valid(reg=BASE.registration, em=BASE.email), course="c2").launch
+    errors, _ = registration_conflicts(same_learner, BASE, [])
+    assert errors and "already belongs to course" in errors[0].message
+
+
+def test_a_new_reg_for_an_unfinished_course_warns_of_lost_progress() -> None:
+    from tests.test_core_progress import BASE
+
+    launch = check(valid(em=BASE.email)).launch
+    errors, warnings = registration_conflicts(launch, None, [BASE])
+    assert not errors
+    assert warnings and warnings[0].startswith(
+        "registration regenerated: the learner loses progress"
+    )
+
 
 # Name parts: any printable Unicode without whitespace or percent escapes.
 name_part = st.text(
@@ -52,7 +164,7 @@ def url_of(params: dict[str, str]) -> str:
 
 def validate(params, environment="staging"):
     return validate_launch(
-        "workplace-safety",
+        "c1",
         params,
         environment=environment,
         organizations=ORGS,
@@ -70,7 +182,7 @@ def test_any_name_and_email_survive_the_url_and_validate(
         "em": f"{local}@{sub}.example.com",
         "fn": f"{first} {' '.join(last)}",
         "dom": f"{sub}.example.com",
-        "lmsId": "ACME-STG-7701",
+        "lmsId": "ACME-STG",
     }
     result = validate(parse_location(url_of(params)).params)
     assert result.ok, result.problems
@@ -79,7 +191,7 @@ def test_any_name_and_email_survive_the_url_and_validate(
     assert (launch.first_name, launch.last_name) == (first, " ".join(last))
     assert launch.email == params["em"]
     assert launch.reg == str(reg)
-    assert launch.organization.id == "acme-learning"
+    assert launch.organization.id == "acme"
 
 
 VALID = {
@@ -87,7 +199,7 @@ VALID = {
     "em": "ada@example.com",
     "fn": "Ada Lovelace",
     "dom": "localhost",
-    "lmsId": "ACME-STG-7701",
+    "lmsId": "ACME-STG",
 }
 
 
@@ -100,7 +212,7 @@ def test_every_missing_parameter_is_named_at_once(missing: set[str]) -> None:
 
 @given(st.sampled_from(PARAMETERS), st.integers(MAX_LENGTH + 1, MAX_LENGTH + 300))
 def test_values_over_255_characters_are_rejected(name: str, length: int) -> None:
-    """Vendor doc: each parameter is varchar(255)."""
+    """Vendor doc: each parameter is varchar(255). (Lenient reading.)"""
     result = validate({**VALID, name: "x" * length})
     assert [p.field for p in result.problems] == [name]
     assert f"at most {MAX_LENGTH}" in result.problems[0].message
@@ -152,8 +264,182 @@ def test_dom_must_be_a_host_name(dom: str) -> None:
 
 
 def test_the_organization_is_found_from_lmsid_and_must_own_dom() -> None:
-    globex = validate({**VALID, "dom": "lms.globex.example", "lmsId": "GLOBEX-STG-4410"})
-    assert globex.launch is not None and globex.launch.organization.id == "globex-academy"
-    wrong = validate({**VALID, "dom": "lms.globex.example"})
+    globex = validate({**VALID, "dom": "lms.globex.test", "lmsId": "GLX-STG"})
+    assert globex.launch is not None and globex.launch.organization.id == "globex"
+    wrong = validate({**VALID, "dom": "lms.globex.test"})
     assert [p.field for p in wrong.problems] == ["dom"]
-    assert "not a domain of Acme Learning" in wrong.problems[0].message
+    assert "not a domain of Acme" in wrong.problems[0].message
+
+
+# -- the strict rules (DESIGN "Launch: read exactly as the vendor's page reads it") --------
+
+
+def strict(params: dict[str, str], environment: str = "staging", course: str = "c1"):
+    return check_launch(
+        course, params, environment=environment, organizations=ORGS, course_ids=COURSES
+    )
+
+
+def codes(diagnostics) -> list[tuple[str, str, str | None]]:
+    return [(d.code, d.severity, d.field) for d in diagnostics]
+
+
+@given(valid_launches())
+def test_strict_any_valid_launch_passes_silently(params: dict[str, str]) -> None:
+    launch, diagnostics = strict(params)
+    assert diagnostics == ()
+    assert launch is not None and launch.organization.id == "acme"
+    assert (launch.reg, launch.email, launch.dom) == (params["reg"], params["em"], params["dom"])
+    first, _, last = params["fn"].partition(" ")
+    assert (launch.first_name, launch.last_name) == (first, last)
+
+
+@given(
+    valid_launches(), st.sets(st.sampled_from(PARAMETERS), min_size=1), st.sampled_from(["", None])
+)
+def test_strict_every_missing_parameter_is_named(
+    params: dict[str, str], missing: set[str], empty: str | None
+) -> None:
+    given_params = {k: (empty if k in missing else v) for k, v in params.items()}
+    launch, diagnostics = strict({k: v for k, v in given_params.items() if v is not None})
+    assert launch is None
+    assert {d.field for d in diagnostics if d.code == "missing_parameter"} == missing
+    assert all(d.severity == "error" for d in diagnostics if d.code == "missing_parameter")
+
+
+@given(valid_launches(), st.sampled_from(PARAMETERS), st.integers(1, 40))
+def test_strict_255_counts_utf16_units_as_javascript_does(
+    params: dict[str, str], name: str, extra: int
+) -> None:
+    """128 astral characters are 256 UTF-16 units: over the vendor's varchar(255)."""
+    launch, diagnostics = strict({**params, name: "\U0001f600" * (127 + extra)})
+    assert launch is None
+    assert ("too_long", "error", name) in codes(diagnostics)
+    assert "255" in next(d.message for d in diagnostics if d.code == "too_long")
+
+
+@given(
+    valid_launches(), st.sampled_from(PARAMETERS), st.sampled_from(["\x00", "\n", "\x7f", "\x85"])
+)
+def test_strict_control_characters_are_rejected(params: dict[str, str], name: str, c: str) -> None:
+    launch, diagnostics = strict({**params, name: params[name][:3] + c + params[name][3:]})
+    assert launch is None
+    assert ("control_character", "error", name) in codes(diagnostics)
+
+
+@given(valid_launches(), st.sampled_from(PARAMETERS), st.sampled_from([" ", "\u00a0", "\u2003"]))
+def test_strict_values_are_not_trimmed(params: dict[str, str], name: str, space: str) -> None:
+    """The vendor's page reads " ada@example.com" as it is: no silent repair."""
+    launch, diagnostics = strict({**params, name: params[name] + space})
+    assert launch is None
+    assert ("surrounding_space", "error", name) in codes(diagnostics)
+
+
+@given(valid_launches())
+def test_strict_reg_is_case_insensitive_carried_in_lower_case_with_a_warning(
+    params: dict[str, str],
+) -> None:
+    launch, diagnostics = strict({**params, "reg": params["reg"].upper()})
+    assert launch is not None and launch.reg == params["reg"]
+    assert codes(diagnostics) == [("reg_upper_case", "warning", "reg")]
+
+
+@given(valid_launches(), st.integers(101, 255 - 12), st.integers(101, 120))
+def test_strict_values_over_100_characters_warn_and_are_cut_as_records_hold_them(
+    params: dict[str, str], em_length: int, name_length: int
+) -> None:
+    """Vendor doc (Activity Progress API): email, firstName, lastName are varchar(100)."""
+    email = "a" * (em_length - len("@example.com")) + "@example.com"
+    last = "L" * name_length
+    launch, diagnostics = strict({**params, "em": email, "fn": f"Ada {last}"})
+    assert launch is not None
+    assert (launch.email, launch.last_name) == (email[:100], last[:100])
+    assert codes(diagnostics) == [
+        ("value_truncated", "warning", "em"),
+        ("value_truncated", "warning", "fn"),
+    ]
+    assert all(repr(v[:100]) in d.message for v, d in zip((email, last), diagnostics, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("fn", "ok"),
+    [
+        ("Ada Lovelace", True),
+        ("Ada Byron Lovelace", True),
+        ("Ada  Lovelace", False),
+        ("Ada", False),
+        (" Ada Lovelace", False),
+        ("Ada\u00a0Lovelace", False),
+        ("Ada ", False),
+    ],
+)
+def test_strict_fn_is_first_space_last(fn: str, ok: bool) -> None:
+    params = {
+        "reg": str(uuid.uuid4()),
+        "em": "ada@example.com",
+        "fn": fn,
+        "dom": "localhost",
+        "lmsId": "ACME-STG",
+    }
+    launch, _ = strict(params)
+    assert (launch is not None) == ok
+
+
+@given(valid_launches(), st.sampled_from(["staging", "production"]), st.sampled_from(ORGS))
+def test_strict_the_other_environments_lmsid_says_so(
+    params: dict[str, str], environment: str, org
+) -> None:
+    other = "production" if environment == "staging" else "staging"
+    launch, diagnostics = strict(
+        {**params, "dom": org.domains[0], "lmsId": org.lms_ids[other]}, environment
+    )
+    assert launch is None
+    (problem,) = diagnostics
+    assert (problem.code, problem.field) == ("wrong_environment_lms_id", "lmsId")
+    assert f"the {other} LMSID of {org.name}" in problem.message
+    assert f"plays {environment}" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("override", "code"),
+    [
+        ({"reg": "44590u89-111a-6859-b899-3940dhbkww91"}, "invalid_reg"),
+        ({"reg": "{0d6f3f3c-3f7b-4a43-9a53-2a1f8a4b5c6d}"}, "invalid_reg"),
+        ({"em": "ada.example.com"}, "invalid_email"),
+        ({"dom": "exa_mple.com"}, "invalid_dom"),
+        ({"dom": "evil.test"}, "dom_not_allowed"),
+        ({"lmsId": "NOPE"}, "unknown_lms_id"),
+    ],
+)
+def test_strict_each_rule_has_its_code(override: dict[str, str], code: str) -> None:
+    params = {
+        "reg": str(uuid.uuid4()),
+        "em": "ada@example.com",
+        "fn": "Ada Lovelace",
+        "dom": "localhost",
+        "lmsId": "ACME-STG",
+        **override,
+    }
+    launch, diagnostics = strict(params)
+    assert launch is None and [d.code for d in diagnostics] == [code]
+    assert diagnostics[0].field == next(iter(override))
+
+
+@given(valid_launches())
+def test_strict_validate_launch_reports_the_same_problems(params: dict[str, str]) -> None:
+    """`validate_launch(..., lenient=False)` is the strict rules in the old result type."""
+    bad = {**params, "em": " " + params["em"], "reg": params["reg"].upper()}
+    result = validate_launch(
+        "c1", bad, environment="staging", organizations=ORGS, course_ids=COURSES, lenient=False
+    )
+    assert not result.ok and [p.field for p in result.problems] == ["em"]
+    assert validate_launch(
+        "c1", params, environment="staging", organizations=ORGS, course_ids=COURSES, lenient=False
+    ).ok
+
+
+@given(valid_launches(), st.sampled_from(PARAMETERS), st.one_of(st.integers(), st.lists(st.text())))
+def test_strict_values_must_be_strings(params: dict[str, str], name: str, value: object) -> None:
+    """JSON callers (`POST /_sim/registrations`) can send anything: it is named, not raised."""
+    launch, diagnostics = strict({**params, name: value})
+    assert launch is None and codes(diagnostics) == [("not_a_string", "error", name)]

@@ -12,20 +12,19 @@ import pytest
 from progress_data import GLOBEX_TOKEN
 
 from simulator.client import SimulatorClient
-from simulator.core.dates import parse_utc
 from simulator.pytest_plugin import SimHelper
 from simulator.server import Simulator
 
 
 def to_midnight(sim: SimulatorClient) -> int:
     """Seconds to the next UTC midnight (the session's clock is shared by all tests)."""
-    now = parse_utc(sim.now())
+    now = sim.now()
     midnight = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=UTC)
     return math.ceil((midnight - now).total_seconds())
 
 
 def midnight(sim: SimulatorClient) -> str:
-    return (parse_utc(sim.now()).date() + timedelta(days=1)).isoformat() + "T00:00:00.000Z"
+    return (sim.now().date() + timedelta(days=1)).isoformat() + "T00:00:00.000Z"
 
 
 def used(sim: SimulatorClient, token: str) -> int:

@@ -11,6 +11,7 @@ import sys
 import textwrap
 import urllib.request
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,13 @@ from simulator.commands.certs import write_certs
 from simulator.receiver import (
     HANG,
     RESET,
+    Arrival,
     ReceivedBundle,
     Receiver,
+    ReceiverSettings,
+    SettingsError,
+    answer_to,
     check_token,
-    decide,
     records_of,
     validate_outcome,
 )
@@ -489,37 +493,44 @@ outcomes = st.one_of(st.integers(200, 599), st.sampled_from([RESET, HANG]))
     scripted=st.one_of(st.none(), outcomes),
     method=st.sampled_from(["POST", "GET", "PUT"]),
     path_ok=st.booleans(),
-    down_remaining=st.sampled_from([0.0, 0.5, 30.0]),
+    down=st.sampled_from([(0.0, 0.0), (30.0, 29.5), (30.0, 0.0), (30.0, 30.0), (30.0, 45.0)]),
     fail_status=st.integers(300, 599),
     token_ok=st.booleans(),
     draw=st.floats(0, 1, exclude_max=True),
     fail_rate=st.floats(0, 1),
     body_is_json=st.booleans(),
 )
-def test_decide_follows_its_order_of_precedence(
+def test_the_answer_follows_its_order_of_precedence(
     scripted: Any,
     method: str,
     path_ok: bool,
-    down_remaining: float,
+    down: tuple[float, float],
     fail_status: int,
     token_ok: bool,
     draw: float,
     fail_rate: float,
     body_is_json: bool,
 ) -> None:
-    answer = decide(
-        scripted=scripted,
-        method=method,
-        path_ok=path_ok,
-        path="/x",
-        expected_path="/webhook",
-        down_remaining=down_remaining,
-        fail_status=fail_status,
-        token=(token_ok, "" if token_ok else "token missing"),
-        draw=draw,
-        fail_rate=fail_rate,
-        body_is_json=body_is_json,
-        body=BUNDLE,
+    down_for, up_for = down
+    down_remaining = max(0.0, down_for - up_for)
+    answer = answer_to(
+        Arrival(
+            method=method,
+            path="/webhook" if path_ok else "/x",
+            body=BUNDLE,
+            is_json=body_is_json,
+            headers={"access_token": "s3cret"} if token_ok else {},
+            scripted=scripted,
+            draw=draw,
+            up_for=up_for,
+        ),
+        ReceiverSettings(
+            token_name="access_token",
+            token_value="s3cret",
+            fail_rate=fail_rate,
+            fail_status=fail_status,
+            down_for=down_for,
+        ),
     )
     assert answer.accepted == (200 <= answer.status < 300 and token_ok)
     assert answer.status == (0 if answer.outcome in (RESET, HANG) else answer.outcome)
@@ -574,3 +585,70 @@ def test_records_flatten_every_bundle_in_order_with_its_kind(
 @given(st.one_of(st.integers(200, 599), st.sampled_from([RESET, HANG])))
 def test_validate_outcome_keeps_every_valid_outcome(outcome: Any) -> None:
     assert validate_outcome(outcome) == outcome
+
+
+# -- the settings, defined once --------------------------------------------------------------
+
+good_settings = st.builds(
+    ReceiverSettings,
+    port=st.integers(0, 65535),
+    path=st.from_regex(r"/[a-z0-9/_-]{0,20}", fullmatch=True),
+    fail_rate=st.floats(0, 1),
+    fail_status=st.integers(200, 599),
+    down_for=st.floats(0, 1e9),
+    seed=st.integers(),
+)
+
+
+@given(good_settings)
+def test_a_receiver_is_built_from_settings_and_keeps_them(wanted: ReceiverSettings) -> None:
+    receiver = Receiver(wanted)
+    assert receiver.settings == wanted
+    assert (receiver.path, receiver.fail_rate, receiver.down_for) == (
+        wanted.path,
+        wanted.fail_rate,
+        wanted.down_for,
+    )
+    changed = Receiver(wanted, fail_status=418)
+    assert changed.settings == replace(wanted, fail_status=418)
+
+
+@given(
+    field=st.sampled_from(["port", "fail_rate", "fail_status", "down_for", "path"]),
+    value=st.one_of(
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=True),
+        st.text(max_size=5),
+        st.booleans(),
+    ),
+)
+def test_a_bad_setting_names_its_field_for_python_and_for_the_command(
+    field: str, value: Any
+) -> None:
+    try:
+        ReceiverSettings(**{field: value})
+    except SettingsError as error:
+        assert error.field == field
+        assert str(error).startswith(field.replace("_", " "))
+        assert error.for_cli().startswith("--" + field.replace("_", "-") + " ")
+    else:
+        assert field != "path" or (isinstance(value, str) and value.startswith("/"))
+
+
+async def test_a_bad_live_change_is_refused_and_the_receiver_keeps_answering(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with Receiver(fail_status=502) as receiver:
+        with pytest.raises(SettingsError, match="fail rate 2: expected a share from 0 to 1"):
+            receiver.fail_rate = 2
+        with pytest.raises(SettingsError, match="fail status 100"):
+            receiver.fail_status = 100
+        with pytest.raises(AttributeError, match="path is fixed when the receiver is made"):
+            receiver.path = "/other"
+        assert (receiver.fail_rate, receiver.fail_status) == (0.0, 502)
+        assert (await post(http, receiver))[0] == 200
+
+
+def test_unknown_settings_are_refused_like_any_unknown_keyword() -> None:
+    with pytest.raises(TypeError, match="fail_ratio"):
+        Receiver(fail_ratio=0.5)

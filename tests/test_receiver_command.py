@@ -215,6 +215,7 @@ def test_receiver_down_for_answers_the_fail_status_and_says_how_long(
         (["--port", "70000"], "--port 70000"),
         (["--port", "many"], "invalid int value"),
         (["--store", "no/such/dir/x.jsonl"], "--store no/such/dir/x.jsonl"),
+        (["--token-name", "", "--token-value", "s3cret"], "--token-value needs a --token-name"),
     ],
 )
 def test_receiver_bad_input_is_a_clear_message_and_exit_code_2(
@@ -245,6 +246,23 @@ def test_receiver_on_a_port_in_use_says_so(tmp_path: Path, running: list[Running
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_receiver_help_shows_each_default_once(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator", "receiver", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())  # argparse wraps lines anywhere
+    assert not re.search(r"\(default: [^)]*\) \(default:", text), text
+    assert "(default: None)" not in text and "(default: False)" not in text
+    assert "--port PORT port (0 picks a free one) (default: 8787)" in text
+    assert "(default: a fresh CA for this run only)" in text
+    assert "--fail-status STATUS status of failures (default: 503)" in text
 
 
 # -- the pure formatting -----------------------------------------------------------------------

@@ -112,3 +112,28 @@ def test_control_api_is_closed_off_loopback_without_a_token(tmp_path: Path) -> N
         assert client.request("GET", "/_sim/registrations").status == 401
         client.admin_token = "s3cret"
         assert client.request("GET", "/_sim/registrations").status == 200
+
+
+def test_a_database_that_cannot_be_opened_is_a_clear_error(tmp_path: Path) -> None:
+    """A path in no writable folder, or a folder itself: one line, exit code 2."""
+    for db, reason in ((tmp_path / "a-file" / "sim.db", "cannot open"), (tmp_path, "folder")):
+        (tmp_path / "a-file").touch()
+        result = cli("serve", "--db", str(db), "--port", "0")
+        assert result.returncode == 2, result.stderr
+        assert f"cannot open the database {db}" in result.stderr and reason in result.stderr
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_help_never_prints_a_default_twice() -> None:
+    for command in ("serve", "seed", "contract", "certs"):
+        options: list[str] = []
+        for line in cli(command, "--help").stdout.splitlines():
+            if line.startswith("  -"):
+                options.append(line)
+            elif options:
+                options[-1] += " " + line.strip()
+        assert options, command
+        for option in options:
+            assert "(default: None)" not in option and "default: ''" not in option, option
+            assert option.lower().count("default:") <= 1, (command, option)

@@ -16,7 +16,7 @@ def receiver(media77_receiver: Receiver) -> Receiver:
 
 
 def learners(sim: SimHelper, n: int) -> list[dict[str, Any]]:
-    return [sim.start_course(email=f"l{i}@example.com", name=f"Learner N{i}") for i in range(n)]
+    return [sim.start_course(em=f"l{i}@example.com", fn=f"Learner N{i}") for i in range(n)]
 
 
 def test_drop_rate_one_never_sends_and_fills_the_missed_ledger(
@@ -121,7 +121,7 @@ def test_outage_refuse_then_recovery(sim: SimHelper, receiver: Receiver) -> None
     assert outage["mode"] == "refuse"
     learners(sim, 1)
     sim.advance(0.5 + 1 + 5)  # attempts at 0.5, 1.5, 6.5 all inside the outage
-    assert [d["error"].split(":")[0] for d in sim.deliveries()] == ["connection"] * 3
+    assert [d["error"].split(":")[0] for d in sim.deliveries()] == ["refused"] * 3
     assert {d["fault"] for d in sim.deliveries()} == {"outage:refuse"}
     sim.advance(30)  # attempt 4 at 36.5: the outage is over
     assert sim.deliveries()[-1]["outcome"] == "delivered"
@@ -148,7 +148,7 @@ def test_outage_modes(
 
 def test_outage_in_the_future_and_its_end(sim: SimHelper, receiver: Receiver) -> None:
     hook = sim.add_receiver_webhook(receiver, retrySchedule=[])
-    now = sim.now()
+    now = sim.clock()["now"]
     start = now[:11] + "10:00:00Z"  # the test session's clock starts at 09:00
     sim.outage(hook["id"], start=start, duration=60, mode="status:500")
     learners(sim, 1)

@@ -1,13 +1,10 @@
-"""The webhook tables: the delivery log's cap, and reset."""
+"""The webhook tables: the delivery log's cap, and accepting bundles."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
-from simulator.store import RESETTABLE_TABLES, Store
-from simulator.store import webhooks as webhook_store
+from simulator.store import Store
 from simulator.store.webhooks import WebhookStore
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -21,12 +18,8 @@ def log_many(db: WebhookStore, count: int) -> None:
         )  # fmt: skip
 
 
-def test_the_delivery_log_keeps_only_the_most_recent_attempts(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(webhook_store, "DELIVERY_LOG_CAP", 50)
-    monkeypatch.setattr(webhook_store, "_PRUNE_EVERY", 10)
-    db = WebhookStore(Store.open(":memory:"))
+def test_the_delivery_log_keeps_only_the_most_recent_attempts() -> None:
+    db = WebhookStore(Store.open(":memory:"), log_cap=50, prune_every=10)
     log_many(db, 200)
     rows, total = db.deliveries(limit=1000)
     assert 50 <= total < 60
@@ -34,7 +27,12 @@ def test_the_delivery_log_keeps_only_the_most_recent_attempts(
     assert [r["id"] for r in rows] == list(range(rows[0]["id"], 201))
 
 
-def test_reset_empties_every_webhook_table() -> None:
-    for table in ("webhooks", "webhook_outbox", "webhook_deliveries", "webhook_missed",
-                  "webhook_outages"):  # fmt: skip
-        assert table in RESETTABLE_TABLES
+def test_a_deleted_subscription_accepts_no_bundles() -> None:
+    db = WebhookStore(Store.open(":memory:"))
+    body = {"started": [], "progressed": [], "completions": []}
+    db.add_subscription("wh_1", "org", {"url": "https://e.example/h"}, from_config=False)
+    (bundle,) = db.add_bundles("wh_1", [(body, [1])], NOW)
+    assert [b.id for b in db.outbox()] == [bundle.id]
+    db.delete_subscription("wh_1")
+    assert db.add_bundles("wh_1", [(body, [2])], NOW) == []
+    assert [b.id for b in db.outbox()] == [bundle.id]

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from simulator.cli import UsageError
+from simulator.commands._common import UsageError
 
 FILES = ("ca.pem", "server.pem", "server.key")
 IDENTITIES = ("localhost", "127.0.0.1", "::1")

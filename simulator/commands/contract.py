@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from simulator.cli import UsageError
+from simulator.commands._common import UsageError
 
 
 def add_parser(subparsers: Any) -> None:

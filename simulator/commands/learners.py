@@ -13,8 +13,8 @@ from typing import Any
 
 import aiohttp
 
-from simulator.cli import UsageError
 from simulator.clock import Clock, SystemClock
+from simulator.commands._common import UsageError
 from simulator.core.activities import parse_catalog
 from simulator.core.learner_plan import LearnerPlan, plan, send_offset
 from simulator.progressbar import ProgressBar
@@ -27,18 +27,43 @@ def add_parser(subparsers: Any) -> None:
         description="Launch --count learners on the simulator at --url and move them through "
         "their courses (lesson by lesson; events: register, attend), at most --rate requests per "
         "second. Each change is a transaction: watch them arrive on your webhook.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--url", default="http://127.0.0.1:7777", help="the simulator's base URL")
+    parser.add_argument(
+        "--url",
+        default="http://127.0.0.1:7777",
+        help="the simulator's base URL (default: %(default)s)",
+    )
     parser.add_argument("--count", type=int, required=True, help="how many learners")
     parser.add_argument(
-        "--rate", type=float, default=50.0, help="requests per second (0: no limit)"
+        "--rate",
+        type=float,
+        default=50.0,
+        help="requests per second, 0: no limit (default: %(default)s)",
     )
     parser.add_argument("--course", default=None, help="only this course id (default: any)")
-    parser.add_argument("--seed", type=int, default=77, help="random seed for names and courses")
-    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at most")
     parser.add_argument(
-        "--completion-rate", type=float, default=0.6, help="share of learners who finish"
+        "--seed",
+        type=int,
+        default=77,
+        help="random seed for names and courses (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=8,
+        help="requests in flight at most (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--completion-rate",
+        type=float,
+        default=0.6,
+        help="share of learners who finish (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--unicode-emails",
+        action="store_true",
+        help="keep the names' accented letters in e-mail addresses (default: plain ASCII, "
+        "valentine.noel... for Valentine Noël)",
     )
     parser.add_argument(
         "--admin-token", default="", help="bearer token when the control API needs one"
@@ -76,7 +101,8 @@ class Runner:
                 message = data.get("message") if isinstance(data, dict) else data
                 self.errors.append(f"{path}: {answer.status} {message}")
                 return None
-            return data
+            answered: dict[str, Any] = data
+            return answered
 
     async def take(self, learner: LearnerPlan, org: dict[str, Any], env: str) -> None:
         launched = await self.call(
@@ -121,11 +147,12 @@ async def drive(args: argparse.Namespace, clock: Clock) -> tuple[int, int, list[
                 names=learner_names(args.count, args.seed),
                 course_id=args.course,
                 completion_rate=args.completion_rate,
+                unicode_emails=args.unicode_emails,
             )
         except ValueError as error:
             raise UsageError(str(error)) from None
         runner = Runner(session, args.url, clock, args.rate)
-        bar = ProgressBar(len(plans), "learners")
+        bar = ProgressBar(len(plans), "learners", clock=clock)
         queue: asyncio.Queue[LearnerPlan] = asyncio.Queue()
         for learner in plans:
             queue.put_nowait(learner)

@@ -12,21 +12,26 @@ import asyncio
 import json
 import ssl
 import sys
-from collections.abc import Callable
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from simulator.background import until_stopped
-from simulator.cli import UsageError
-from simulator.clock import Clock, SystemClock
+from simulator.clock import SystemClock
+from simulator.commands._common import UsageError
 from simulator.core.records import EventKind
-from simulator.receiver import CERT_FILES, ReceivedBundle, Receiver
+from simulator.receiver import ReceivedBundle, Receiver, ReceiverSettings, SettingsError
+from simulator.receiver.tls import require_cert_files
 
 DEFAULT_STORE = "./media77-receiver.jsonl"
+# Where the command's defaults differ from the Python API's: a fixed port to give the
+# simulator, and the vendor's usual token name.
+CLI_DEFAULTS: dict[str, object] = {"port": 8787, "token_name": "access_token"}
 
 
 def add_parser(subparsers: Any) -> None:
+    """The options are `ReceiverSettings`' fields (and --store): defined once, there."""
     parser = subparsers.add_parser(
         "receiver",
         help="a local webhook endpoint that prints and stores bundles",
@@ -34,47 +39,38 @@ def add_parser(subparsers: Any) -> None:
         "it gave, appends every request to a JSON-lines file, checks the access token, and "
         "can fail on purpose so you can watch the simulator retry and then drop. "
         "Runs until Ctrl-C.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8787, help="port (0 picks a free one)")
-    parser.add_argument("--path", default="/webhook", help="path the webhook is POSTed to")
-    parser.add_argument(
-        "--tls", action="store_true", help="HTTPS, as the vendor requires of real endpoints"
-    )
-    parser.add_argument(
-        "--cert-dir",
-        metavar="DIR",
-        help="with --tls: ca.pem, server.pem, server.key from `media77-sim certs --out DIR` "
-        "(default: a fresh CA for this run only)",
-    )
-    parser.add_argument(
-        "--token-name", default="access_token", help="name of the access token (header or query)"
-    )
-    parser.add_argument(
-        "--token-value", default="", help="expected access token (default: accept any)"
-    )
-    parser.add_argument(
-        "--fail-rate", type=float, default=0.0, metavar="R", help="share of requests to fail, 0-1"
-    )
-    parser.add_argument(
-        "--fail-status", type=int, default=503, metavar="STATUS", help="status of failures"
-    )
-    parser.add_argument(
-        "--down-for",
-        type=float,
-        default=0.0,
-        metavar="S",
-        help="answer --fail-status to everything for the first S seconds",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of --fail-rate's draws")
+    for setting in fields(ReceiverSettings):
+        default = CLI_DEFAULTS.get(setting.name, setting.default)
+        flag = "--" + setting.name.replace("_", "-")
+        text = with_default(setting.metadata["help"], default)
+        if isinstance(default, bool):
+            parser.add_argument(flag, action="store_true", help=text)
+            continue
+        parser.add_argument(
+            flag,
+            type=str if default is None else type(default),
+            default=default,
+            metavar=setting.metadata.get("metavar"),
+            help=text,
+        )
     parser.add_argument(
         "--store",
         default=DEFAULT_STORE,
         metavar="FILE.jsonl",
-        help="file every request is appended to, one JSON line each ('' to keep none)",
+        help=with_default(
+            "file every request is appended to, one JSON line each ('' to keep none)",
+            DEFAULT_STORE,
+        ),
     )
     parser.set_defaults(run=run)
+
+
+def with_default(text: str, default: object) -> str:
+    """The help with its default, once: not when the help already says it or there is none."""
+    if default is None or default is False or default == "" or "default" in text:
+        return text
+    return f"{text} (default: %(default)s)"
 
 
 # -- what it prints and stores (pure) ----------------------------------------------------------
@@ -129,12 +125,13 @@ def store_line(bundle: ReceivedBundle, at: datetime) -> str:
     )
 
 
-def banner(receiver: Receiver, args: argparse.Namespace, fresh_ca: bool) -> str:
+def banner(receiver: Receiver, store: str, fresh_ca: bool) -> str:
     url = receiver.url
+    wanted = receiver.settings
     lines = [f"media77-sim receiver listening on {url}"]
     token = (
-        f" --webhook-token-name {args.token_name} --webhook-token-value {args.token_value}"
-        if args.token_value
+        f" --webhook-token-name {wanted.token_name} --webhook-token-value {wanted.token_value}"
+        if wanted.token_value
         else ""
     )
     if receiver.tls:
@@ -151,21 +148,21 @@ def banner(receiver: Receiver, args: argparse.Namespace, fresh_ca: bool) -> str:
             + "  (plain HTTP: the vendor requires HTTPS, see --tls)"
         )
     lines.append(
-        f"  token:      {args.token_name}={args.token_value} as a header or query parameter"
-        if args.token_value
+        f"  token:      {wanted.token_name}={wanted.token_value} as a header or query parameter"
+        if wanted.token_value
         else "  token:      any accepted (set --token-value to check it)"
     )
     failing = []
-    if args.fail_rate:
+    if wanted.fail_rate:
         failing.append(
-            f"{args.fail_rate:.0%} of requests get {args.fail_status} (seed {args.seed})"
+            f"{wanted.fail_rate:.0%} of requests get {wanted.fail_status} (seed {wanted.seed})"
         )
-    if args.down_for:
-        failing.append(f"everything gets {args.fail_status} for the first {args.down_for:g} s")
+    if wanted.down_for:
+        failing.append(f"everything gets {wanted.fail_status} for the first {wanted.down_for:g} s")
     lines.append(f"  failing:    {'; '.join(failing) or 'never (see --fail-rate, --down-for)'}")
     lines.append(
-        f"  storing:    every request as a JSON line in {args.store}"
-        if args.store
+        f"  storing:    every request as a JSON line in {store}"
+        if store
         else "  storing:    nothing (--store '')"
     )
     lines.append("  Ctrl-C stops it.")
@@ -175,58 +172,26 @@ def banner(receiver: Receiver, args: argparse.Namespace, fresh_ca: bool) -> str:
 # -- the shell ---------------------------------------------------------------------------------
 
 
-def check_args(args: argparse.Namespace) -> None:
-    """Refuse what would quietly do something else, naming the flag."""
-    if args.cert_dir is not None and not args.tls:
-        raise UsageError("--cert-dir is for HTTPS: add --tls")
-    if args.cert_dir is not None:
-        folder = Path(args.cert_dir)
-        missing = [name for name in CERT_FILES if not (folder / name).is_file()]
-        if missing:
-            raise UsageError(
-                f"--cert-dir {folder} has no {', '.join(missing)}: "
-                f"make them with `media77-sim certs --out {folder}`"
-            )
-    if not 0.0 <= args.fail_rate <= 1.0:
-        raise UsageError(f"--fail-rate {args.fail_rate:g}: expected a share from 0 to 1")
-    if not 200 <= args.fail_status <= 599:
-        raise UsageError(f"--fail-status {args.fail_status}: an answer status is 200-599")
-    if not args.down_for >= 0 or args.down_for == float("inf"):
-        raise UsageError(f"--down-for {args.down_for:g}: expected seconds >= 0")
-    if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port {args.port}: expected 0-65535")
-    if not args.path.startswith("/"):
-        raise UsageError(f"--path {args.path!r}: must start with '/'")
-    if args.token_value and not args.token_name:
-        raise UsageError("--token-value needs a --token-name")
-
-
-def build_receiver(
-    args: argparse.Namespace, clock: Clock, show: Callable[[ReceivedBundle], None]
-) -> Receiver:
+def settings_of(args: argparse.Namespace) -> ReceiverSettings:
+    """The settings the flags give, or a `UsageError` naming the flag."""
     try:
-        return Receiver(
-            host=args.host,
-            port=args.port,
-            tls=args.tls,
-            cert_dir=args.cert_dir,
-            token_name=args.token_name,
-            token_value=args.token_value,
-            fail_rate=args.fail_rate,
-            fail_status=args.fail_status,
-            down_for=args.down_for,
-            seed=args.seed,
-            clock=clock,
-            path=args.path,
-            on_bundle=show,
+        settings = ReceiverSettings(
+            **{f.name: getattr(args, f.name) for f in fields(ReceiverSettings)}
         )
-    except ValueError as error:
-        raise UsageError(str(error)) from None
+    except SettingsError as error:
+        raise UsageError(error.for_cli()) from None
+    if settings.cert_dir is not None:
+        try:
+            require_cert_files(Path(settings.cert_dir))
+        except FileNotFoundError as error:
+            raise UsageError(f"--cert-dir {error}") from None
+    return settings
 
 
 async def serve(receiver: Receiver, args: argparse.Namespace, counts: dict[str, int]) -> None:
     await receiver.start()
-    print(banner(receiver, args, fresh_ca=args.tls and args.cert_dir is None), flush=True)
+    fresh_ca = receiver.tls and receiver.cert_dir is None
+    print(banner(receiver, args.store, fresh_ca), flush=True)
     try:
         await until_stopped()
     finally:
@@ -240,7 +205,7 @@ async def serve(receiver: Receiver, args: argparse.Namespace, counts: dict[str, 
 
 
 def run(args: argparse.Namespace) -> int:
-    check_args(args)
+    settings = settings_of(args)
     clock = SystemClock()
     store: IO[str] | None = None
     if args.store:
@@ -263,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
         receiver.bundles.clear()
         receiver.accepted.clear()
 
-    receiver = build_receiver(args, clock, show)
+    receiver = Receiver(settings, clock=clock, on_bundle=show)
     try:
         asyncio.run(serve(receiver, args, counts))
     except ssl.SSLError as error:

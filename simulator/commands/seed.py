@@ -7,12 +7,12 @@ from itertools import islice
 from typing import Any
 
 from simulator import fixtures as fixture_files
-from simulator.cli import UsageError
 from simulator.clock import SystemClock
+from simulator.commands._common import HelpFormatter, UsageError
 from simulator.core.dates import parse_utc, to_wire
 from simulator.progressbar import ProgressBar
 from simulator.seed import generate
-from simulator.store import Store
+from simulator.store import Store, StoreOpenError
 
 BATCH = 5000
 
@@ -23,7 +23,7 @@ def add_parser(subparsers: Any) -> None:
         help="add reproducible learners and registrations to a database",
         description="Add faker-generated learners, one registration each, at varied progress, "
         "started over the 90 days before --now. The same --seed and --now give the same data.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--learners", type=int, required=True, help="how many learners to add")
     parser.add_argument("--seed", type=int, default=77, help="random seed")
@@ -49,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
         loaded = fixture_files.load(args.fixtures or None)
     except fixture_files.FixtureError as error:
         raise UsageError(str(error)) from None
-    store = Store.open(args.db)
+    try:
+        store = Store.open(args.db)
+    except StoreOpenError as error:
+        raise UsageError(str(error)) from None
     # Bulk writes touch every report index (progress API); 256 MB of page cache cut a
     # 20,000-learner seed from 12 s to 8 s.
     store.db.execute("PRAGMA cache_size = -262144")

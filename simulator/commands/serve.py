@@ -11,10 +11,11 @@ from dataclasses import fields
 from typing import Any
 
 from simulator.background import until_stopped
-from simulator.cli import UsageError
+from simulator.commands._common import HelpFormatter, UsageError
 from simulator.config import Config, ConfigError, build_config, env_name, flag_name
 from simulator.fixtures import FixtureError
 from simulator.server import Simulator
+from simulator.store import StoreOpenError
 from simulator.web.app import is_loopback
 
 SKIP_FLAGS = {"admin_token"}  # a secret: environment only, never on a command line
@@ -27,7 +28,7 @@ def add_parser(subparsers: Any) -> None:
         description="Run the simulator. Every option can also be set in a TOML file "
         "(--config) or a MEDIA77_SIM_* environment variable; flags win over variables, "
         "variables over the file. The admin token is MEDIA77_SIM_ADMIN_TOKEN only.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument(
         "--config", metavar="FILE.toml", help="TOML file of settings (env: MEDIA77_SIM_CONFIG)"
@@ -52,9 +53,16 @@ def add_parser(subparsers: Any) -> None:
             type=int if isinstance(f.default, int) else str,
             choices=f.metadata.get("choices"),
             metavar=None if f.metadata.get("choices") else f.name.split("_")[-1].upper(),
-            help=f"{help_text}; default: {f.default!r}",
+            help=help_text
+            if _says_default(f.metadata.get("help", ""), f.default)
+            else f"{help_text}; default: {f.default!r}",
         )
     parser.set_defaults(run=run)
+
+
+def _says_default(help_text: str, default: object) -> bool:
+    """Whether the default goes unprinted: the help names it already, or there is none."""
+    return "default" in help_text.lower() or default in ("", None)
 
 
 class JsonFormatter(logging.Formatter):
@@ -127,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(config.log_format)
     try:
         asyncio.run(serve(config))
-    except (FixtureError, ConfigError) as error:
+    except (FixtureError, ConfigError, StoreOpenError) as error:
         raise UsageError(str(error)) from None
     except OSError as error:
         raise UsageError(

@@ -12,12 +12,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.core.errors import BadRequest
+
 KINDS = ("course", "event", "curriculum")
 EVENT_REGISTERED_PROGRESS = 50
 
 
-class CatalogError(ValueError):
-    """A catalog file that cannot be served."""
+class CatalogError(BadRequest):
+    """A catalog file that cannot be served (400, field `catalog`, should one arrive by HTTP)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "catalog")
 
 
 @dataclass(frozen=True)

@@ -14,24 +14,47 @@ scripted 2xx lets the attempt go through for real.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from simulator.core.dates import parse_utc
+from simulator.core.dates import parse_utc, to_wire
+from simulator.core.delivery import Result
+from simulator.core.errors import BadRequest
+from simulator.core.retry import Failure
 
-SCRIPT_WORDS = ("reset", "timeout", "refuse")
-OUTAGE_MODES = ("refuse", "timeout")  # plus "status:NNN"
 MAX_SCRIPT = 1000
 MAX_DELAY_MS = 3_600_000
+# The statuses a script or an outage may impose: a final answer (a 1xx is not one),
+# the same range the receiver's scripts accept.
+ANSWER_STATUSES = range(200, 600)
 
 
-class FaultError(ValueError):
-    """Fault settings that cannot be used; the message says which and why."""
+class ScriptWord(StrEnum):
+    """A scripted outcome that is not an HTTP status."""
+
+    RESET = "reset"
+    TIMEOUT = "timeout"
+    REFUSE = "refuse"
 
 
-Scripted = int | str
+class OutageMode(StrEnum):
+    """How an endpoint in an outage seems to behave (besides "status:NNN")."""
+
+    REFUSE = "refuse"
+    TIMEOUT = "timeout"
+
+
+class FaultError(BadRequest):
+    """Fault settings that cannot be used (400); the message says which and why."""
+
+    def __init__(self, message: str, field: str = "faults") -> None:
+        super().__init__(message, field)
+
+
+Scripted = int | ScriptWord
 
 
 @dataclass(frozen=True)
@@ -74,14 +97,14 @@ def _delay_value(value: object, name: str) -> float:
 
 
 def check_scripted(item: object) -> Scripted:
-    """One scripted outcome: an HTTP status 100-599 or one of SCRIPT_WORDS."""
-    if isinstance(item, int) and not isinstance(item, bool) and 100 <= item <= 599:
+    """One scripted outcome: an answer status (200-599) or a `ScriptWord`."""
+    if isinstance(item, int) and not isinstance(item, bool) and item in ANSWER_STATUSES:
         return item
-    if isinstance(item, str) and item in SCRIPT_WORDS:
-        return item
+    if isinstance(item, str) and item in frozenset(ScriptWord):
+        return ScriptWord(item)
     raise FaultError(
-        f"faults.script entries must be HTTP statuses (100-599) or one of "
-        f"{', '.join(SCRIPT_WORDS)}, not {item!r}"
+        f"faults.script entries must be HTTP statuses ({ANSWER_STATUSES.start}-"
+        f"{ANSWER_STATUSES.stop - 1}) or one of {', '.join(ScriptWord)}, not {item!r}"
     )
 
 
@@ -138,11 +161,11 @@ class Outage:
 
     @property
     def outcome(self) -> Scripted:
-        return int(self.mode.split(":", 1)[1]) if self.mode.startswith("status:") else self.mode
+        if self.mode.startswith("status:"):
+            return int(self.mode.split(":", 1)[1])
+        return ScriptWord(self.mode)
 
     def to_json(self) -> dict[str, Any]:
-        from simulator.core.dates import to_wire
-
         return {
             "id": self.id,
             "start": to_wire(self.start) + "Z",
@@ -153,43 +176,49 @@ class Outage:
 
 def check_mode(mode: object) -> str:
     if isinstance(mode, str):
-        if mode in OUTAGE_MODES:
+        if mode in frozenset(OutageMode):
             return mode
         if mode.startswith("status:"):
             code = mode.split(":", 1)[1]
-            if code.isdigit() and 100 <= int(code) <= 599:
+            if code.isdigit() and int(code) in ANSWER_STATUSES:
                 return f"status:{int(code)}"
-    raise FaultError('mode must be "refuse", "timeout" or "status:NNN" (e.g. "status:503")')
+    raise FaultError(
+        'mode must be "refuse", "timeout" or "status:NNN" (200-599, e.g. "status:503")', "mode"
+    )
 
 
 def _moment(value: object, name: str) -> datetime:
     if not isinstance(value, str):
-        raise FaultError(f"{name} must be an ISO-8601 UTC date/time")
+        raise FaultError(f"{name} must be an ISO-8601 UTC date/time", name)
     try:
         return parse_utc(value)
     except ValueError as error:
-        raise FaultError(f"{name}: {error}") from None
+        raise FaultError(f"{name}: {error}", name) from None
 
 
 def parse_outage(data: Mapping[str, Any], now: datetime) -> tuple[datetime, datetime, str]:
     """`{start?, end | duration, mode?}` → (start, end, mode); start defaults to now."""
     unknown = sorted(set(data) - {"start", "end", "duration", "mode"})
     if unknown:
-        raise FaultError(f"unknown outage field {unknown[0]!r}")
+        raise FaultError(f"unknown outage field {unknown[0]!r}", unknown[0])
     start = _moment(data["start"], "start") if "start" in data else now
     if ("end" in data) == ("duration" in data):
-        raise FaultError('give exactly one of "end" (ISO date/time) or "duration" (seconds)')
+        raise FaultError(
+            'give exactly one of "end" (ISO date/time) or "duration" (seconds)', "duration"
+        )
     if "end" in data:
         end = _moment(data["end"], "end")
     else:
         duration = data["duration"]
         if isinstance(duration, bool) or not isinstance(duration, int | float):
-            raise FaultError("duration must be a number of seconds")
+            raise FaultError("duration must be a number of seconds", "duration")
         if not 0 < duration <= 366 * 86400:
-            raise FaultError("duration must be more than 0 and at most a year of seconds")
+            raise FaultError(
+                "duration must be more than 0 and at most a year of seconds", "duration"
+            )
         end = start + timedelta(seconds=float(duration))
     if end <= start:
-        raise FaultError("end must be after start")
+        raise FaultError("end must be after start", "end")
     return start, end, check_mode(data.get("mode", "refuse"))
 
 
@@ -199,7 +228,7 @@ def active_outage(outages: Iterable[Outage], moment: datetime) -> Outage | None:
 
 
 @dataclass(frozen=True)
-class Decision:
+class FaultPlan:
     """How one attempt is shaped. `forced` None means: really send it."""
 
     drop: bool = False
@@ -218,14 +247,14 @@ def rng_for(seed: int, sequence: int, attempt: int) -> random.Random:
     return random.Random(f"media77/{seed}/{sequence}/{attempt}")
 
 
-def decide(
+def fault_for_attempt(
     faults: Faults,
     *,
     sequence: int,
     attempt: int,
     scripted: Scripted | None,
     outage: Outage | None,
-) -> Decision:
+) -> FaultPlan:
     """Shape attempt `attempt` (1-based) of the `sequence`-th bundle of a subscription.
 
     Order of precedence: a dropped bundle is never sent (decided on its first
@@ -236,7 +265,7 @@ def decide(
     rng = rng_for(faults.seed, sequence, attempt)
     drop_draw, dup_draw, delay_draw = rng.random(), rng.random(), rng.random()
     if attempt == 1 and faults.drop_rate > 0 and drop_draw < faults.drop_rate:
-        return Decision(drop=True, faults=("drop",))
+        return FaultPlan(drop=True, faults=("drop",))
     labels: list[str] = []
     delay_ms = faults.delay_min_ms + (faults.delay_max_ms - faults.delay_min_ms) * delay_draw
     if delay_ms > 0:
@@ -252,10 +281,32 @@ def decide(
     duplicate = faults.duplicate_rate > 0 and dup_draw < faults.duplicate_rate
     if duplicate:
         labels.append("duplicate")
-    return Decision(
+    return FaultPlan(
         drop=False,
         duplicate=duplicate,
         delay_s=delay_ms / 1000.0,
         forced=forced,
         faults=tuple(labels),
     )
+
+
+# The fault table: what an injected outcome does instead of the network, by kind.
+# Each entry gives (seconds of the clock the attempt takes, the result it records).
+_INJECTED: dict[ScriptWord, Callable[[float], tuple[float, Result]]] = {
+    ScriptWord.TIMEOUT: lambda timeout_s: (
+        timeout_s,
+        Result(0, Failure.TIMEOUT, f"no answer within {timeout_s:g} s (injected)"),
+    ),
+    ScriptWord.RESET: lambda _: (
+        0.0,
+        Result(0, Failure.RESET, "connection reset by peer (injected)"),
+    ),
+    ScriptWord.REFUSE: lambda _: (0.0, Result(0, Failure.REFUSED, "connection refused (injected)")),
+}
+
+
+def injected_result(forced: Scripted, timeout_s: float) -> tuple[float, Result]:
+    """What a forced (scripted or outage) outcome records, and how long it takes."""
+    if isinstance(forced, ScriptWord):
+        return _INJECTED[forced](timeout_s)
+    return 0.0, Result(forced)

@@ -1,4 +1,7 @@
-"""Reading a launch URL the way the vendor's page does, and saying what the LMS got wrong.
+"""The pre-2026-11 (lenient) launch reader, kept while the service still calls it.
+
+The strict reader is `core/launch_reader.py` (`parse_location(..., lenient=False)`
+delegates to it); this module goes when the service switches to `core/launch_url.py`.
 
 The browser hands the page `location.hash`, `location.search` and
 `document.referrer` untouched (still percent-encoded). The vendor reads the five
@@ -25,7 +28,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from simulator.core.launch import PARAMETERS
+from simulator.core.diagnostics import Diagnostic
+from simulator.core.launch_reader import read_location, referrer_warnings
+from simulator.core.launch_values import PARAMETERS
+
+__all__ = ["ERROR", "WARNING", "Diagnostic", "ParsedLocation", "parse_location"]
 
 WARNING = "warning"
 ERROR = "error"
@@ -44,24 +51,6 @@ _ALIASES = {
     "lms_id": "lmsId",
     "lms-id": "lmsId",
 }
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    """One thing worth telling the integrator about a launch URL."""
-
-    code: str
-    severity: str
-    message: str
-    field: str | None = None
-
-    def to_json(self) -> dict[str, str | None]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "field": self.field,
-            "message": self.message,
-        }
 
 
 @dataclass(frozen=True)
@@ -200,11 +189,22 @@ def _fragment_query(hash_: str, diagnostics: list[Diagnostic]) -> str:
     return query
 
 
-def parse_location(hash_: str, search: str = "", referrer: str = "") -> ParsedLocation:
+def parse_location(
+    hash_: str, search: str = "", referrer: str = "", *, lenient: bool = True
+) -> ParsedLocation:
     """What the vendor's page reads from a launch, and every diagnostic about the URL.
 
+    `lenient=True` is the pre-2026-11 reading (faults repaired, all warnings), kept
+    until the service switches to `core/launch_url.py`; `lenient=False` is exactly
+    what the vendor's page reads, faults as errors (`core/launch_reader.py`).
     Never raises: any text gives parameters (possibly none) and diagnostics.
     """
+    if not lenient:
+        strict = read_location(hash_, search)
+        dom = strict.params.get("dom", "")
+        return ParsedLocation(
+            strict.params, (*strict.diagnostics, *referrer_warnings(referrer, dom))
+        )
     diagnostics: list[Diagnostic] = []
     params = _read_query(_fragment_query(hash_ or "", diagnostics), diagnostics)
     before: list[Diagnostic] = []

@@ -7,58 +7,44 @@ concerns, so the page and the API can name every problem at once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 
-from simulator.core.organizations import ENVIRONMENTS, Organization, domain_allowed, is_host_name
+from simulator.core.diagnostics import Severity
+from simulator.core.launch_rules import check_launch, strict_split_name, utf16_length
+from simulator.core.launch_values import (
+    EMAIL_PATTERN,
+    EXPECTED_FORM,
+    MAX_LENGTH,
+    PARAMETERS,
+    RECORD_LENGTH,
+    UUID_PATTERN,
+    Launch,
+    LaunchResult,
+    Problem,
+    other_environment,
+    wrong_environment_message,
+)
+from simulator.core.organizations import Organization, domain_allowed, is_host_name
 from simulator.core.progress import Registration
 
-PARAMETERS = ("reg", "em", "fn", "dom", "lmsId")
-MAX_LENGTH = 255
-UUID_PATTERN = re.compile(
-    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-)
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
-EXPECTED_FORM = (
-    "{base}/courses/{courseId}/#/?reg=<UUID>&em=<email>&fn=First%20Last&dom=<your domain>"
-    "&lmsId=<LMSID>"
-)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a launch; `field` is the parameter it concerns."""
-
-    field: str
-    message: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message}
-
-
-@dataclass(frozen=True)
-class Launch:
-    """A launch that passed validation."""
-
-    course_id: str
-    reg: str
-    email: str
-    first_name: str
-    last_name: str
-    dom: str
-    lms_id: str
-    organization: Organization
-
-
-@dataclass(frozen=True)
-class LaunchResult:
-    launch: Launch | None
-    problems: tuple[Problem, ...]
-
-    @property
-    def ok(self) -> bool:
-        return self.launch is not None
+__all__ = [
+    "EMAIL_PATTERN",
+    "EXPECTED_FORM",
+    "MAX_LENGTH",
+    "PARAMETERS",
+    "RECORD_LENGTH",
+    "UUID_PATTERN",
+    "Launch",
+    "LaunchResult",
+    "Problem",
+    "check_launch",
+    "find_organization",
+    "registration_conflicts",
+    "split_name",
+    "strict_split_name",
+    "utf16_length",
+    "validate_launch",
+]
 
 
 def split_name(fn: str) -> tuple[str, str] | None:
@@ -75,15 +61,9 @@ def find_organization(
     for org in organizations:
         if org.lms_ids.get(environment) == lms_id:
             return org, None
-    for org in organizations:
-        for other in ENVIRONMENTS:
-            if other != environment and org.lms_ids.get(other) == lms_id:
-                return None, Problem(
-                    "lmsId",
-                    f"lmsId {lms_id!r} is the {other} LMSID of {org.name}, but this simulator "
-                    f"plays {environment}: use the {environment} LMSID "
-                    f"{org.lms_ids.get(environment, '')!r} with the {environment} course URL",
-                )
+    found = other_environment(lms_id, environment, organizations)
+    if found:
+        return None, Problem("lmsId", wrong_environment_message(lms_id, *found, environment))
     return None, Problem("lmsId", f"lmsId {lms_id!r} is not known to any organization")
 
 
@@ -94,8 +74,29 @@ def validate_launch(
     environment: str,
     organizations: Sequence[Organization],
     course_ids: Collection[str],
+    lenient: bool = True,
 ) -> LaunchResult:
-    """Check every rule and return all problems, or the launch."""
+    """Check every rule and return all problems, or the launch.
+
+    `lenient=True` is the pre-2026-11 reading (values trimmed, `reg` kept as given);
+    `lenient=False` is DESIGN's strict one (`check_launch`), problems only.
+    """
+    if not lenient:
+        launch, diagnostics = check_launch(
+            course_id,
+            params,
+            environment=environment,
+            organizations=organizations,
+            course_ids=course_ids,
+        )
+        return LaunchResult(
+            launch,
+            tuple(
+                Problem(d.field or "", d.message)
+                for d in diagnostics
+                if d.severity == Severity.ERROR
+            ),
+        )
     problems: list[Problem] = []
     if course_id not in course_ids:
         problems.append(Problem("courseId", f"course {course_id!r} is not in the catalog"))

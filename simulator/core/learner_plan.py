@@ -8,6 +8,8 @@ then attend for events. Curricula follow their courses and are not taken directl
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,8 +46,14 @@ def plan(
     names: Sequence[str],
     course_id: str | None = None,
     completion_rate: float = 0.6,
+    unicode_emails: bool = False,
 ) -> list[LearnerPlan]:
-    """`count` learners; the same seed and inputs give the same plan."""
+    """`count` learners; the same seed and inputs give the same plan.
+
+    E-mail local parts are plain ASCII (`Émilie du Châtelet` writes as
+    `emilie.du.chatelet...`), what most LMSs and mail systems take; with
+    `unicode_emails` they keep the name's letters, to try an LMS on those.
+    """
     playable = [a for a in activities if a.kind != "curriculum"]
     if course_id is not None:
         playable = [a for a in playable if a.id == course_id]
@@ -58,7 +66,7 @@ def plan(
     for index in range(count):
         activity = rng.choice(playable)
         name = names[index % len(names)]
-        local = "".join(ch for ch in name.lower().replace(" ", ".") if ch.isalnum() or ch == ".")
+        local = email_local_part(name, unicode_emails=unicode_emails)
         plans.append(
             LearnerPlan(
                 reg=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -69,6 +77,33 @@ def plan(
             )
         )
     return plans
+
+
+# Letters NFKD does not take apart into an ASCII letter and accents.
+_SPELLED = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "\u0131": "i",
+    }
+)
+
+
+def email_local_part(name: str, *, unicode_emails: bool = False) -> str:
+    """The name as dotted words of letters and digits, ASCII unless `unicode_emails`."""
+    text = name.lower()
+    if not unicode_emails:
+        text = unicodedata.normalize("NFKD", text.translate(_SPELLED))
+        text = text.encode("ascii", "ignore").decode("ascii")
+    words = re.split(r"\s+", text)
+    cleaned = ("".join(ch for ch in word if ch.isalnum()).lower() for word in words)
+    return ".".join(word for word in cleaned if word)
 
 
 def send_offset(index: int, rate: float) -> float:

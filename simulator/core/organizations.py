@@ -8,12 +8,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.core.errors import BadRequest
+
 ENVIRONMENTS = ("staging", "production")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
-class OrganizationError(ValueError):
-    """An organization definition that cannot be used."""
+class OrganizationError(BadRequest):
+    """An organization definition that cannot be used.
+
+    `str()` keeps the full path ("organizations[2].id ...", for fixture files); the
+    HTTP answer drops the leading "organization." a request body would carry.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "organization")
+        self.message = message.removeprefix("organization.")
 
 
 @dataclass(frozen=True)

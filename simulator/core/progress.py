@@ -12,11 +12,15 @@ from datetime import datetime
 from typing import Any
 
 from simulator.core.dates import to_wire
+from simulator.core.errors import BadRequest
 from simulator.core.records import EventKind, WireRecord
 
 
-class ProgressError(ValueError):
-    """A progress value outside the documented 0-100 integers."""
+class ProgressError(BadRequest):
+    """A progress value outside the documented 0-100 integers (400, field `progress`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "progress")
 
 
 @dataclass(frozen=True)

@@ -3,48 +3,41 @@
 The vendor redelivers "in the event that we receive an error" and, after its retry
 attempts, gives up for good. Only a 2xx answer is a delivery: a redirect is never
 followed (the endpoint is configured, not discovered), and 3xx/4xx/5xx answers,
-timeouts, refused connections and TLS failures are all failures.
+timeouts, refused or reset connections and TLS failures are all failures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 DEFAULT_SCHEDULE: tuple[float, ...] = (1.0, 5.0, 30.0)
 MAX_SCHEDULE_LENGTH = 50
 MAX_RETRY_WAIT_S = 7 * 86400
 
-DELIVERED = "delivered"
-FAILED = "failed"
-DROPPED = "dropped"
 
-# What went wrong with an attempt, besides an HTTP status.
-TIMEOUT = "timeout"
-CONNECTION = "connection"
-RESET = "reset"
-TLS = "tls"
-ERROR_KINDS = (TIMEOUT, CONNECTION, RESET, TLS)
+class AttemptOutcome(StrEnum):
+    """The `outcome` of an attempt in the delivery log."""
+
+    DELIVERED = "delivered"
+    FAILED = "failed"  # another attempt follows
+    DROPPED = "dropped"  # the last one: the bundle went on the missed ledger
 
 
-@dataclass(frozen=True)
-class AttemptResult:
-    """What one attempt got: an HTTP status (0 when none) and/or an error kind."""
+class Failure(StrEnum):
+    """Why an attempt got no HTTP answer: the first word of the log's `error`."""
 
-    status: int = 0
-    error: str = ""
-
-    @property
-    def delivered(self) -> bool:
-        return classify(self.status, self.error) == DELIVERED
+    REFUSED = "refused"  # nothing listens on the port
+    RESET = "reset"  # the peer reset or closed the connection mid-exchange
+    TIMEOUT = "timeout"  # no full answer within the subscription's timeout
+    TLS = "tls"  # certificate verification or handshake failed
+    CONNECTION = "connection"  # anything else before an answer (DNS, unreachable)
 
 
-def classify(status: int, error: str = "") -> str:
-    """`delivered` only for a 2xx answer with no transport error; else `failed`."""
-    if not error and 200 <= status <= 299:
-        return DELIVERED
-    return FAILED
+def is_delivered(status: int, failure: Failure | None = None) -> bool:
+    """Only a 2xx answer with no transport failure is a delivery."""
+    return failure is None and 200 <= status <= 299
 
 
 def next_attempt_at(

@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from simulator.core.bundling import DEFAULT_MAX_BUNDLE, DEFAULT_WINDOW_MS
+from simulator.core.errors import BadRequest
 from simulator.core.faults import FaultError, Faults, parse_faults
 from simulator.core.retry import DEFAULT_SCHEDULE, check_schedule
 
@@ -24,7 +26,7 @@ DEFAULT_MAX_IN_FLIGHT = 8
 MAX_WINDOW_MS = 600_000
 MAX_BUNDLE_LIMIT = 1000
 MAX_TIMEOUT_S = 300.0
-AUTH_MODES = ("header", "query")
+MAX_URL_LENGTH = 2000
 _TOKEN_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,100}$")
 _FORBIDDEN_HEADERS = {"content-type", "content-length", "host", "transfer-encoding", "connection"}
 
@@ -44,12 +46,18 @@ EDITABLE = (
 )
 
 
-class SubscriptionError(ValueError):
-    """A subscription field that cannot be used: `field` names it."""
+class AuthMode(StrEnum):
+    """Where the access token travels, as the vendor's docs offer."""
+
+    HEADER = "header"
+    QUERY = "query"
+
+
+class SubscriptionError(BadRequest):
+    """A subscription field that cannot be used (400): `field` names it."""
 
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,7 @@ class Subscription:
     id: str
     organization_id: str
     url: str
-    auth: str = "header"
+    auth: AuthMode = AuthMode.HEADER
     token_name: str = "access_token"
     token_value: str = ""
     bundle_window_ms: int = DEFAULT_WINDOW_MS
@@ -91,7 +99,7 @@ class Subscription:
         """The URL to POST to and the auth header(s) to send."""
         if not self.token_value:
             return self.url, {}
-        if self.auth == "header":
+        if self.auth is AuthMode.HEADER:
             return self.url, {self.token_name: self.token_value}
         parts = urllib.parse.urlsplit(self.url)
         extra = urllib.parse.urlencode({self.token_name: self.token_value})
@@ -112,26 +120,40 @@ def _int_field(data: Mapping[str, Any], name: str, default: int, low: int, high:
     return value
 
 
+def _url_error(message: str) -> SubscriptionError:
+    return SubscriptionError(message, "url")
+
+
 def check_url(url: object, insecure_ok: bool) -> str:
-    if not isinstance(url, str) or not url.strip():
-        raise SubscriptionError("url is required: the https:// address of your endpoint", "url")
-    url = url.strip()
-    if len(url) > 2000:
-        raise SubscriptionError("url is longer than 2000 characters", "url")
+    """An endpoint as DESIGN allows it, exactly as given (never trimmed or repaired).
+
+    Absolute http(s) with a host, no user info, no whitespace or control characters
+    (a CR/LF would split the request line), a port in 1-65535, no fragment.
+    """
+    if not isinstance(url, str) or not url:
+        raise _url_error("url is required: the https:// address of your endpoint")
+    if len(url) > MAX_URL_LENGTH:
+        raise _url_error(f"url is longer than {MAX_URL_LENGTH} characters")
+    bad = next((c for c in url if c.isspace() or not c.isprintable()), None)
+    if bad is not None:
+        raise _url_error(f"url must not contain whitespace or control characters ({bad!r})")
     try:
         parts = urllib.parse.urlsplit(url)
-        parts.port  # noqa: B018 (raises ValueError on a bad port)
+        port = parts.port  # raises ValueError on a port that is not 0-65535
     except ValueError as error:
-        raise SubscriptionError(f"url is not a valid URL: {error}", "url") from None
+        raise _url_error(f"url is not a valid URL: {error}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SubscriptionError("url must be an absolute http(s):// URL with a host", "url")
-    if parts.fragment:
-        raise SubscriptionError("url must not have a #fragment", "url")
+        raise _url_error("url must be an absolute http(s):// URL with a host")
+    if "@" in parts.netloc:
+        raise _url_error("url must not carry user info (user:password@): use tokenName/tokenValue")
+    if port is not None and not 1 <= port <= 65535:
+        raise _url_error("url port must be 1 to 65535")
+    if parts.fragment or "#" in url:
+        raise _url_error("url must not have a #fragment")
     if parts.scheme == "http" and not insecure_ok:
-        raise SubscriptionError(
+        raise _url_error(
             "the vendor delivers only to HTTPS endpoints: use https://, or set "
-            '"allowInsecure": true (or serve --allow-insecure-webhooks) for a local HTTP receiver',
-            "url",
+            '"allowInsecure": true (or serve --allow-insecure-webhooks) for a local HTTP receiver'
         )
     return url
 
@@ -158,22 +180,22 @@ def parse_subscription(
     if not isinstance(allow_insecure, bool):
         raise SubscriptionError("allowInsecure must be true or false", "allowInsecure")
     url = check_url(merged["url"], allow_insecure or insecure_allowed_globally)
-    auth = merged["auth"]
-    if auth not in AUTH_MODES:
+    if not isinstance(merged["auth"], str) or merged["auth"] not in frozenset(AuthMode):
         raise SubscriptionError('auth must be "header" or "query"', "auth")
+    auth = AuthMode(merged["auth"])
     token_name, token_value = merged["tokenName"], merged["tokenValue"]
     if not isinstance(token_name, str) or not _TOKEN_NAME.match(token_name):
         raise SubscriptionError(
             "tokenName must be 1-100 characters allowed in a header name (e.g. access_token)",
             "tokenName",
         )
-    if auth == "header" and token_name.lower() in _FORBIDDEN_HEADERS:
+    if auth is AuthMode.HEADER and token_name.lower() in _FORBIDDEN_HEADERS:
         raise SubscriptionError(f"tokenName {token_name!r} is a reserved header", "tokenName")
     if not isinstance(token_value, str) or len(token_value) > 1000:
         raise SubscriptionError("tokenValue must be text of at most 1000 characters", "tokenValue")
     if any(ord(c) < 32 or ord(c) == 127 for c in token_value):
         raise SubscriptionError("tokenValue must not contain control characters", "tokenValue")
-    if auth == "header" and not token_value.isascii():
+    if auth is AuthMode.HEADER and not token_value.isascii():
         raise SubscriptionError(
             'tokenValue must be ASCII to travel in a header (or use "auth": "query")', "tokenValue"
         )
@@ -212,8 +234,3 @@ def parse_subscription(
         max_in_flight=_int_field(merged, "maxInFlight", DEFAULT_MAX_IN_FLIGHT, 1, 256),
     )
     return subscription
-
-
-def with_script(subscription: Subscription, script: tuple[Any, ...]) -> Subscription:
-    """The subscription after its next scripted outcomes were used up."""
-    return replace(subscription, faults=replace(subscription.faults, script=script))

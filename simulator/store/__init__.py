@@ -16,66 +16,29 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 
 from simulator.core.activities import Activity
-from simulator.core.dates import from_wire, to_wire
+from simulator.core.dates import to_wire
+from simulator.core.errors import Conflict
 from simulator.core.organizations import Organization, parse_organization
 from simulator.core.progress import Registration, Step
 from simulator.core.records import EventKind, Transaction
+from simulator.store.connection import StoreOpenError as StoreOpenError
+from simulator.store.connection import connect
+from simulator.store.rows import REGISTRATION_COLUMNS, insert_registration, registration_from_row
+from simulator.store.schema import KEPT, load_migrations, nonempty, quote, resettable_tables
 
 
-class StoreConflict(ValueError):
-    """A write that would break a uniqueness rule (duplicate id, token or LMSID)."""
+class StoreConflict(Conflict):
+    """A write that would break a uniqueness rule (duplicate id, token or LMSID): 409."""
 
 
-def _migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("simulator.store") / "migrations"
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            number = int(entry.name.split("_", 1)[0])
-            found.append((number, entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
-
-
-MIGRATIONS = _migrations()
+MIGRATIONS = load_migrations()
 SCHEMA_VERSION = MIGRATIONS[-1][0] if MIGRATIONS else 0
 
-# Tables emptied by `reset`, children first. Later migrations append theirs.
-RESETTABLE_TABLES: list[str] = ["transactions", "registrations", "learners"]
-RESETTABLE_TABLES.append("launches")  # the launch log (issue 4, store/launches.py)
-
-# Activity Progress API (migration 002): search index, titles, quota counters.
-RESETTABLE_TABLES += ["registration_search", "report_titles", "quotas"]
-
-_REGISTRATION_COLUMNS = (
-    "registration, organization_id, course_id, activity_id, activity_title, email, first_name, "
-    "last_name, member_identifier, progress, date_started, date_completed, completion_code, "
-    "last_activity_at, transaction_id, warnings"
-)
-
-
-def _registration_from_row(row: Sequence[object]) -> Registration:
-    return Registration(
-        registration=str(row[0]),
-        organization_id=str(row[1]),
-        course_id=str(row[2]),
-        activity_id=str(row[3]),
-        activity_title=str(row[4]),
-        email=str(row[5]),
-        first_name=str(row[6]),
-        last_name=str(row[7]),
-        member_identifier=str(row[8]),
-        progress=int(row[9]),  # type: ignore[call-overload]
-        date_started=from_wire(str(row[10])),  # type: ignore[arg-type]
-        date_completed=from_wire(str(row[11])),
-        completion_code=str(row[12]),
-        last_activity_at=from_wire(str(row[13])),  # type: ignore[arg-type]
-        transaction_id=int(row[14]),  # type: ignore[call-overload]
-        warnings=tuple(json.loads(str(row[15]))),
-    )
+# Reloaded from the fixtures by `reset` rather than emptied.
+FIXTURE_TABLES = frozenset({"organizations", "activities"})
 
 
 class Store:
@@ -84,22 +47,19 @@ class Store:
         self.path = path
         self._organizations: list[Organization] | None = None
         self._activities: tuple[Activity, ...] | None = None
+        self._reset_tables: list[str] | None = None
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
         """Open (creating and migrating) the database at `path`."""
         path = str(path)
-        if path != ":memory:":
-            Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute("PRAGMA busy_timeout = 5000")
-        if path != ":memory:":
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
-            connection.execute("PRAGMA cache_size = -65536")  # 64 MiB: indexes stay in memory
+        connection = connect(path)
         store = cls(connection, path)
-        store.migrate()
+        try:
+            store.migrate()
+        except BaseException:
+            connection.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -127,7 +87,7 @@ class Store:
         """
         (version,) = self.db.execute("PRAGMA user_version").fetchone()
         if version > SCHEMA_VERSION:
-            raise RuntimeError(
+            raise StoreOpenError(
                 f"{self.path} has schema version {version}, newer than this simulator's "
                 f"{SCHEMA_VERSION}: upgrade media77-simulator or use another --db"
             )
@@ -155,13 +115,10 @@ class Store:
             except sqlite3.Error as error:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
-                raise RuntimeError(f"{self.path}: migration {name} failed: {error}") from error
-        return version
+                raise StoreOpenError(f"{self.path}: migration {name} failed: {error}") from error
+        return int(version)
 
     # -- fixtures and reset -------------------------------------------------------------
-
-    def has_organizations(self) -> bool:
-        return self.db.execute("SELECT 1 FROM organizations LIMIT 1").fetchone() is not None
 
     def load_fixtures(
         self, organizations: Sequence[Organization], activities: Sequence[Activity]
@@ -171,12 +128,16 @@ class Store:
         Organizations created at run time (and their tokens) are kept across
         restarts; the catalog always follows the fixtures given at start.
         """
+        catalog = [(a.id, i, json.dumps(a.to_json())) for i, a in enumerate(activities)]
         with self.transaction() as db:
-            db.execute("DELETE FROM activities")
-            db.executemany(
-                "INSERT INTO activities (id, position, body) VALUES (?, ?, ?)",
-                [(a.id, i, json.dumps(a.to_json())) for i, a in enumerate(activities)],
-            )
+            if (
+                db.execute("SELECT id, position, body FROM activities ORDER BY position").fetchall()
+                != catalog
+            ):
+                db.execute("DELETE FROM activities")
+                db.executemany(
+                    "INSERT INTO activities (id, position, body) VALUES (?, ?, ?)", catalog
+                )
             known = {row[0] for row in db.execute("SELECT id FROM organizations")}
             for org in organizations:
                 if org.id not in known:
@@ -186,13 +147,21 @@ class Store:
 
     def reset(self, organizations: Sequence[Organization], activities: Sequence[Activity]) -> None:
         """Back to the fixtures: every learner, registration and transaction gone,
-        run-time organizations dropped, and `transactionId` counting from 1 again."""
+        run-time organizations dropped, and `transactionId` counting from 1 again.
+
+        Every table of the schema is emptied (children first), but only those that
+        hold rows, so a reset costs what changed since the last one.
+        """
+        if self._reset_tables is None:
+            self._reset_tables = resettable_tables(self.db, KEPT | FIXTURE_TABLES)
         with self.transaction() as db:
-            for table in RESETTABLE_TABLES:
-                db.execute(f"DELETE FROM {table}")
-            db.execute("DELETE FROM organizations")
-            db.execute("DELETE FROM sqlite_sequence")
-        self.load_fixtures(organizations, activities)
+            for table in nonempty(db, [*self._reset_tables, "sqlite_sequence"]):
+                db.execute(f"DELETE FROM {quote(table)}")
+            stored = db.execute("SELECT id, position, body FROM organizations ORDER BY position")
+            wanted = [(o.id, i, json.dumps(o.to_json())) for i, o in enumerate(organizations)]
+            if stored.fetchall() != wanted:  # run-time ones to drop: start again from the fixtures
+                db.execute("DELETE FROM organizations")
+            self.load_fixtures(organizations, activities)
 
     # -- organizations ------------------------------------------------------------------
 
@@ -280,17 +249,17 @@ class Store:
 
     def registration(self, reg: str) -> Registration | None:
         row = self.db.execute(
-            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations WHERE registration = ?", (reg,)
+            f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE registration = ?", (reg,)
         ).fetchone()
-        return _registration_from_row(row) if row else None
+        return registration_from_row(row) if row else None
 
     def learner_registrations(self, organization_id: str, email: str) -> list[Registration]:
         rows = self.db.execute(
-            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations"
+            f"SELECT {REGISTRATION_COLUMNS} FROM registrations"
             " WHERE organization_id = ? AND email = ? COLLATE NOCASE ORDER BY transaction_id",
             (organization_id, email),
         )
-        return [_registration_from_row(row) for row in rows]
+        return [registration_from_row(row) for row in rows]
 
     def list_registrations(
         self, *, organization_id: str | None = None, limit: int = 100, offset: int = 0
@@ -301,11 +270,11 @@ class Store:
         )
         (total,) = self.db.execute(f"SELECT COUNT(*) FROM registrations {where}", args).fetchone()
         rows = self.db.execute(
-            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations {where}"
+            f"SELECT {REGISTRATION_COLUMNS} FROM registrations {where}"
             " ORDER BY transaction_id DESC LIMIT ? OFFSET ?",
             [*args, limit, offset],
         )
-        return [_registration_from_row(row) for row in rows], int(total)
+        return [registration_from_row(row) for row in rows], int(total)
 
     def record(
         self, step: Step, *, learner_member_identifier: str = ""
@@ -350,7 +319,7 @@ class Store:
             ),
         )
         if step.kind == EventKind.STARTED:
-            self._insert_registration(state, learner_id)
+            insert_registration(self.db, state, learner_id)
         else:
             # Only the columns this step changes: SQLite rewrites the index of every column
             # named in SET, and the search index follows the completion code.
@@ -374,31 +343,6 @@ class Store:
             kind=step.kind,
             at=to_wire(state.last_activity_at),
             record=record,
-        )
-
-    def _insert_registration(self, state: Registration, learner_id: int) -> None:
-        self.db.execute(
-            f"INSERT OR REPLACE INTO registrations ({_REGISTRATION_COLUMNS}, learner_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                state.registration,
-                state.organization_id,
-                state.course_id,
-                state.activity_id,
-                state.activity_title,
-                state.email,
-                state.first_name,
-                state.last_name,
-                state.member_identifier,
-                state.progress,
-                to_wire(state.date_started),
-                to_wire(state.date_completed),
-                state.completion_code,
-                to_wire(state.last_activity_at),
-                state.transaction_id,
-                json.dumps(list(state.warnings)),
-                learner_id,
-            ),
         )
 
     def transactions(

@@ -10,28 +10,18 @@ finished, and every transaction not yet bundled.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from simulator.core.dates import to_iso_ms
 from simulator.core.faults import Outage
-from simulator.store import RESETTABLE_TABLES, Store
+from simulator.store import Store
 
 # The delivery log keeps the most recent attempts only (documented in README).
 DELIVERY_LOG_CAP = 10_000
 _PRUNE_EVERY = 500
-
-for _table in (
-    "webhook_deliveries",
-    "webhook_missed",
-    "webhook_outbox",
-    "webhook_outages",
-    "webhooks",
-):
-    if _table not in RESETTABLE_TABLES:
-        RESETTABLE_TABLES.append(_table)
 
 
 @dataclass(frozen=True)
@@ -61,9 +51,36 @@ def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _ts(moment: datetime) -> str:
+    """Fixed width UTC text, so SQL compares and orders outbox times correctly."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+_OUTBOX_COLUMNS = (
+    "id, webhook_id, sequence, body, transaction_ids, attempts, next_attempt_at, created_at"
+)
+
+
+def _outbox_bundle(r: Sequence[Any]) -> OutboxBundle:
+    return OutboxBundle(
+        r[0],
+        r[1],
+        int(r[2]),
+        json.loads(r[3]),
+        tuple(json.loads(r[4])),
+        int(r[5]),
+        _dt(r[6]),
+        _dt(r[7]),
+    )
+
+
 class WebhookStore:
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self, store: Store, *, log_cap: int = DELIVERY_LOG_CAP, prune_every: int = _PRUNE_EVERY
+    ) -> None:
         self.store = store
+        self.log_cap = log_cap
+        self.prune_every = prune_every
 
     @property
     def db(self) -> Any:
@@ -113,12 +130,18 @@ class WebhookStore:
         bundles: Sequence[tuple[dict[str, list[Any]], Sequence[int]]],
         now: datetime,
     ) -> list[OutboxBundle]:
-        """Accept bundles for delivery: outbox rows and the cursor move in one write."""
+        """Accept bundles for delivery: outbox rows and the cursor move in one write.
+
+        A subscription deleted meanwhile accepts nothing (an empty list).
+        """
         made: list[OutboxBundle] = []
         with self.store.transaction() as db:
-            (count,) = db.execute(
+            row = db.execute(
                 "SELECT bundles_made FROM webhooks WHERE id = ?", (webhook_id,)
             ).fetchone()
+            if row is None:
+                return made
+            (count,) = row
             last = 0
             for body, ids in bundles:
                 count += 1
@@ -130,8 +153,8 @@ class WebhookStore:
                         count,
                         json.dumps(body),
                         json.dumps(list(ids)),
-                        now.isoformat(),
-                        now.isoformat(),
+                        _ts(now),
+                        _ts(now),
                     ),
                 )
                 bundle_id = f"bd_{cursor.lastrowid}"
@@ -155,33 +178,50 @@ class WebhookStore:
         )
 
     def outbox(self, webhook_id: str | None = None) -> list[OutboxBundle]:
-        sql = (
-            "SELECT id, webhook_id, sequence, body, transaction_ids, attempts, next_attempt_at,"
-            " created_at FROM webhook_outbox"
-        )
+        sql = f"SELECT {_OUTBOX_COLUMNS} FROM webhook_outbox"
         args: list[Any] = []
         if webhook_id is not None:
             sql += " WHERE webhook_id = ?"
             args.append(webhook_id)
-        rows = self.db.execute(sql + " ORDER BY seq", args)
-        return [
-            OutboxBundle(
-                r[0],
-                r[1],
-                int(r[2]),
-                json.loads(r[3]),
-                tuple(json.loads(r[4])),
-                int(r[5]),
-                _dt(r[6]),
-                _dt(r[7]),
-            )
-            for r in rows
-        ]
+        return [_outbox_bundle(r) for r in self.db.execute(sql + " ORDER BY seq", args)]
+
+    def due(
+        self, webhook_id: str, now: datetime, limit: int, busy: Collection[str] = ()
+    ) -> list[OutboxBundle]:
+        """Up to `limit` of the subscription's bundles due by `now`, oldest due first,
+        leaving out those in `busy` (being attempted)."""
+        busy_ids = list(busy)
+        marks = ",".join("?" * len(busy_ids))
+        rows = self.db.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM webhook_outbox WHERE webhook_id = ?"
+            f" AND next_attempt_at <= ? AND id NOT IN ({marks})"
+            " ORDER BY next_attempt_at, seq LIMIT ?",
+            [webhook_id, _ts(now), *busy_ids, limit],
+        )
+        return [_outbox_bundle(r) for r in rows]
+
+    def next_due_at(self, webhook_id: str, busy: Collection[str] = ()) -> datetime | None:
+        """When the subscription's next bundle not in `busy` falls due (None: none waits)."""
+        busy_ids = list(busy)
+        marks = ",".join("?" * len(busy_ids))
+        (value,) = self.db.execute(
+            "SELECT MIN(next_attempt_at) FROM webhook_outbox WHERE webhook_id = ?"
+            f" AND id NOT IN ({marks})",
+            [webhook_id, *busy_ids],
+        ).fetchone()
+        return None if value is None else _dt(value)
+
+    def owed(self, webhook_id: str) -> int:
+        """How many bundles the subscription still owes (in flight or waiting)."""
+        (count,) = self.db.execute(
+            "SELECT COUNT(*) FROM webhook_outbox WHERE webhook_id = ?", (webhook_id,)
+        ).fetchone()
+        return int(count)
 
     def schedule(self, bundle_id: str, attempts: int, next_attempt_at: datetime) -> None:
         self.db.execute(
             "UPDATE webhook_outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?",
-            (attempts, next_attempt_at.isoformat(), bundle_id),
+            (attempts, _ts(next_attempt_at), bundle_id),
         )
 
     def finish(self, bundle_id: str) -> None:
@@ -247,9 +287,9 @@ class WebhookStore:
             values,
         )
         row_id = int(cursor.lastrowid or 0)
-        if row_id % _PRUNE_EVERY == 0:
+        if row_id % self.prune_every == 0:
             self.db.execute(
-                "DELETE FROM webhook_deliveries WHERE id <= ?", (row_id - DELIVERY_LOG_CAP,)
+                "DELETE FROM webhook_deliveries WHERE id <= ?", (row_id - self.log_cap,)
             )
         return _delivery_json((row_id, *values))
 
@@ -283,10 +323,6 @@ class WebhookStore:
             [*args, limit],
         )
         return [_delivery_json(r) for r in rows], int(total)
-
-    def last_delivery_id(self) -> int:
-        (value,) = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM webhook_deliveries").fetchone()
-        return int(value)
 
     # -- missed ledger --------------------------------------------------------------------
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from simulator.service import Simulation
+from simulator.core.errors import Forbidden, Unauthorized
+from simulator.runtime import Runtime
 from simulator.web import control, dashboard, openapi, player, reports, webhooks
-from simulator.web.errors import MAX_BODY_BYTES, ApiError, Handler, error_middleware
-from simulator.web.keys import SIMULATION
+from simulator.web.errors import MAX_BODY_BYTES, Handler, error_middleware
+from simulator.web.keys import RUNTIME
 
 OPEN_CONTROL_PATHS = ("/_sim/health",)
 
@@ -40,25 +42,23 @@ def admin_middleware(admin_token: str, loopback: bool) -> web.middleware:  # typ
         if admin_token:
             given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
             if not secrets.compare_digest(given.encode(), admin_token.encode()):
-                raise ApiError(
-                    401,
-                    "unauthorized",
+                raise Unauthorized(
                     "the control API needs Authorization: Bearer <MEDIA77_SIM_ADMIN_TOKEN>",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
         elif not loopback:
-            raise ApiError(
-                403,
-                "control_api_closed",
+            raise Forbidden(
                 "bound to a non-loopback address: set MEDIA77_SIM_ADMIN_TOKEN to use /_sim/",
+                code="control_api_closed",
             )
         return await handler(request)
 
     return guard
 
 
-def build_app(sim: Simulation) -> web.Application:
-    config = sim.config
+def build_app(parts: Runtime) -> web.Application:
+    """The application over `parts`; serving starts and stops its webhook engine."""
+    config = parts.config
     app = web.Application(
         middlewares=[
             error_middleware,
@@ -66,10 +66,20 @@ def build_app(sim: Simulation) -> web.Application:
         ],
         client_max_size=MAX_BODY_BYTES,
     )
-    app[SIMULATION] = sim
+    app[RUNTIME] = parts
     app.add_routes(control.routes)
     areas = [reports, player, webhooks, dashboard]
     for module in areas:
         module.setup(app)
+    app.cleanup_ctx.append(_running(parts))
     openapi.setup(app, [control, *areas])
     return app
+
+
+def _running(parts: Runtime) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def running(_app: web.Application) -> AsyncIterator[None]:
+        await parts.start()
+        yield
+        await parts.stop()
+
+    return running

@@ -9,24 +9,22 @@ present (on a 404 that section stays hidden).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
 from aiohttp import web
 
-from simulator.service import Simulation
-from simulator.store import launches as launch_log
-from simulator.web.keys import SIMULATION
+from simulator.service.dashboard import DashboardData, dashboard_data
+from simulator.web.keys import runtime
 from simulator.web.player import PAGE_HEADERS
-
-LATEST = 25
 
 
 def _cell(value: object) -> str:
     return f"<td>{escape(str(value))}</td>"
 
 
-def _table(testid: str, headers: list[str], rows: list[list[object]], empty: str) -> str:
+def _table(testid: str, headers: list[str], rows: Sequence[Sequence[object]], empty: str) -> str:
     if not rows:
         return f'<p class="fine" data-testid="{testid}-empty">{escape(empty)}</p>'
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
@@ -45,14 +43,14 @@ def _diagnostics(entry: dict[str, Any]) -> str:
     return " | ".join(notes)
 
 
-def render(sim: Simulation) -> str:
+def render(data: DashboardData) -> str:
     """The dashboard's HTML; every stored value passes through `escape`."""
-    env = sim.config.environment
+    env = data.environment
     orgs = [
         [o.name, o.id, o.token, o.lms_ids.get(env, ""), ", ".join(o.domains)]
-        for o in sim.store.organizations()
+        for o in data.organizations
     ]
-    states, total = sim.store.list_registrations(limit=LATEST)
+    total = data.registrations_total
     registrations = [
         [
             s.registration,
@@ -63,12 +61,12 @@ def render(sim: Simulation) -> str:
             s.completion_code,
             s.transaction_id,
         ]
-        for s in states
+        for s in data.registrations
     ]
-    entries, launches_total = launch_log.list_launches(sim.store, limit=LATEST)
+    launches_total = data.launches_total
     launches = [
         [e["at"], e["source"], e["courseId"], e["outcome"], e["registration"], _diagnostics(e)]
-        for e in entries
+        for e in data.launches
     ]
     sections = [
         (
@@ -120,7 +118,7 @@ def render(sim: Simulation) -> str:
 <body>
   <header class="bar">
     <span class="brand">77media <small>simulator · dashboard ({escape(env)},
-      clock {escape(sim.clock.now().strftime("%Y-%m-%d %H:%M:%S"))} UTC)</small></span>
+      clock {escape(data.now.strftime("%Y-%m-%d %H:%M:%S"))} UTC)</small></span>
     <span class="fine"><a href="/">catalog</a> · <a href="/_sim/dashboard">refresh</a> ·
       <a href="/_sim/openapi.json">OpenAPI</a></span>
   </header>
@@ -140,7 +138,7 @@ def render(sim: Simulation) -> str:
 
 
 async def dashboard(request: web.Request) -> web.Response:
-    html = render(request.app[SIMULATION])
+    html = render(dashboard_data(runtime(request).simulation))
     return web.Response(text=html, content_type="text/html", headers=PAGE_HEADERS)
 
 

@@ -1,8 +1,10 @@
 """JSON errors for every API answer: a clear 4xx, never a traceback.
 
-Handlers raise `ApiError`; the middleware renders it, turns aiohttp's own HTTP
-errors (404, 405, 413) into the same shape on API paths, and logs anything else
-as a bug while still answering with JSON.
+Core rules, services and handlers raise `simulator.core.errors` classes; the one
+middleware here renders them, turns aiohttp's own HTTP errors (404, 405, 413) into
+the same shape on every path that answers JSON (the APIs and the player page's
+`/courses/{courseId}/api/`), and logs anything else as a bug while still
+answering with JSON. HTML pages keep aiohttp's own answers.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from typing import Any
 
 from aiohttp import web
 
-from simulator.core.errors import ServiceError
+from simulator.core.errors import (
+    BadRequest,
+    InternalError,
+    NotFound,
+    PayloadTooLarge,
+    ServiceError,
+    error_for_status,
+)
 
 log = logging.getLogger("simulator.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -22,24 +31,8 @@ API_PREFIXES = ("/_sim/", "/api/")
 MAX_BODY_BYTES = 1024 * 1024
 
 
-class ApiError(ServiceError):
-    """Transitional: an error built with an explicit status. New code raises the
-    `simulator.core.errors` class for its status instead."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        field: str | None = None,
-        headers: dict[str, str] | None = None,
-        **extra: Any,
-    ) -> None:
-        super().__init__(message, field, code=code, headers=headers, **extra)
-        self.status = status  # type: ignore[misc]
-
-    def response(self) -> web.Response:
-        return render(self)
+# Transitional: web/webhooks.py still annotates with this name. Delete once it does not.
+ApiError = ServiceError
 
 
 def render(error: ServiceError) -> web.Response:
@@ -47,12 +40,14 @@ def render(error: ServiceError) -> web.Response:
     return web.json_response(error.body(), status=error.status, headers=error.headers)
 
 
-def bad_request(message: str, field: str | None = None, code: str = "invalid_request") -> ApiError:
-    return ApiError(400, code, message, field)
+def bad_request(
+    message: str, field: str | None = None, code: str = "invalid_request"
+) -> BadRequest:
+    return BadRequest(message, field, code=code)
 
 
-def not_found(message: str, field: str | None = None) -> ApiError:
-    return ApiError(404, "not_found", message, field)
+def not_found(message: str, field: str | None = None) -> NotFound:
+    return NotFound(message, field)
 
 
 async def read_json_object(
@@ -68,7 +63,8 @@ async def read_json_object(
     whole. The progress API answers that with 400 (its issue asks any bad body to be
     a 400); the control API with 413.
     """
-    too_large = ApiError(too_large_status, "body_too_large", f"request body over {max_bytes} bytes")
+    too_large_class = PayloadTooLarge if too_large_status == 413 else BadRequest
+    too_large = too_large_class(f"request body over {max_bytes} bytes", code="body_too_large")
     if request.content_length is not None and request.content_length > max_bytes:
         raise too_large
     size = 0
@@ -90,14 +86,13 @@ async def read_json_object(
     return data
 
 
-def invalid_launch(problems: Sequence[Any], warnings: Sequence[str], **extra: Any) -> ApiError:
+def invalid_launch(problems: Sequence[Any], warnings: Sequence[str], **extra: Any) -> BadRequest:
     """A rejected launch: every problem listed, the first one as `field`."""
     listed = [p.to_json() for p in problems]
-    return ApiError(
-        400,
-        "invalid_launch",
+    return BadRequest(
         "; ".join(p["message"] for p in listed),
         listed[0]["field"] if listed else None,
+        code="invalid_launch",
         problems=listed,
         warnings=list(warnings),
         **extra,
@@ -118,8 +113,25 @@ def int_query(request: web.Request, name: str, default: int, low: int, high: int
     return value
 
 
-def _is_api(request: web.Request) -> bool:
-    return request.path.startswith(API_PREFIXES)
+def _answers_json(request: web.Request) -> bool:
+    """The APIs, and the player page's own JSON endpoints (`/courses/{id}/api/...`)."""
+    path = request.path
+    return path.startswith(API_PREFIXES) or (path.startswith("/courses/") and "/api/" in path)
+
+
+def _from_http(request: web.Request, error: web.HTTPException) -> ServiceError:
+    """aiohttp's own refusal (no route, wrong method, body too large) as one of ours."""
+    code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
+        error.status, "http_error"
+    )
+    message = {
+        404: f"no route {request.method} {request.path}",
+        405: f"{request.method} is not allowed on {request.path}",
+    }.get(error.status, error.reason)
+    allow = {k: v for k, v in error.headers.items() if k.lower() == "allow"}
+    translated = error_for_status(error.status)(message, code=code, headers=allow)
+    translated.status = error.status  # type: ignore[misc]  # keep the exact status
+    return translated
 
 
 @web.middleware
@@ -129,18 +141,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except ServiceError as error:
         return render(error)
     except web.HTTPException as error:
-        if not _is_api(request) or error.status < 400:
+        if not _answers_json(request) or error.status < 400:
             raise
-        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
-            error.status, "http_error"
-        )
-        message = (
-            error.reason if error.status != 404 else f"no route {request.method} {request.path}"
-        )
-        allow = {k: v for k, v in error.headers.items() if k.lower() == "allow"}
-        return ApiError(error.status, code, message, headers=allow).response()
+        return render(_from_http(request, error))
     except Exception:
         log.exception("unexpected error answering %s %s", request.method, request.path)
-        return ApiError(
-            500, "internal_error", "the simulator hit a bug; its log has the details"
-        ).response()
+        return render(InternalError("the simulator hit a bug; its log has the details"))

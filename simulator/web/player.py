@@ -16,23 +16,10 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from simulator.core.activities import lessons_done
-from simulator.core.fragment import ParsedLocation
+from simulator.core.errors import BadRequest
 from simulator.core.launch import EXPECTED_FORM
-from simulator.core.progress import ProgressError, Registration
-from simulator.launch_log import launch_diagnostics
-from simulator.service import Conflict, LaunchOutcome, NotFound, Simulation
-from simulator.store import launches as launch_log
-from simulator.web.errors import (
-    ApiError,
-    Handler,
-    bad_request,
-    int_query,
-    invalid_launch,
-    not_found,
-    read_json_object,
-)
-from simulator.web.keys import SIMULATION
+from simulator.web.errors import int_query, invalid_launch, read_json_object
+from simulator.web.keys import runtime
 from simulator.web.openapi import operation
 
 STATIC = Path(__file__).parent / "static"
@@ -50,10 +37,6 @@ PAGE_HEADERS = {
 }
 
 routes = web.RouteTableDef()
-
-
-def _sim(request: web.Request) -> Simulation:
-    return request.app[SIMULATION]
 
 
 def _page(name: str) -> str:
@@ -75,32 +58,6 @@ async def player_page(request: web.Request) -> web.Response:
     return web.Response(text=_page("player.html"), content_type="text/html", headers=PAGE_HEADERS)
 
 
-def catalog_data(sim: Simulation) -> dict[str, Any]:
-    """What the catalog page's launch-URL builder needs: courses and each org's LMSID."""
-    env = sim.config.environment
-    return {
-        "environment": env,
-        "courses": [
-            {
-                "id": a.id,
-                "kind": a.kind,
-                "title": a.title,
-                "description": a.description,
-                "lessons": len(a.lessons),
-                "courses": list(a.courses),
-                "activityId": a.activity_id,
-                "stagingUrl": a.staging_url,
-                "productionUrl": a.production_url,
-            }
-            for a in sim.store.activities()
-        ],
-        "organizations": [
-            {"id": o.id, "name": o.name, "domains": list(o.domains), "lmsId": o.lms_ids[env]}
-            for o in sim.store.organizations()
-        ],
-    }
-
-
 def embed_json(data: object) -> str:
     """JSON safe inside `<script type="application/json">` (no `</script>` can close it)."""
     return (
@@ -117,59 +74,12 @@ def embed_json(data: object) -> str:
 @routes.get("/courses")
 @routes.get("/courses/")
 async def catalog_page(request: web.Request) -> web.Response:
-    html = _page("catalog.html").replace(
-        "{{CATALOG_JSON}}", embed_json(catalog_data(_sim(request)))
-    )
+    data = runtime(request).player.catalog()
+    html = _page("catalog.html").replace("{{CATALOG_JSON}}", embed_json(data))
     return web.Response(text=html, content_type="text/html", headers=PAGE_HEADERS)
 
 
 # -- the player's JSON ---------------------------------------------------------------------
-
-
-def player_view(sim: Simulation, state: Registration) -> dict[str, Any]:
-    """Everything the page shows for one registration."""
-    activity = sim.store.activity(state.course_id)
-    if activity is None:
-        raise not_found(f"course {state.course_id!r} is no longer in the catalog", "courseId")
-    view: dict[str, Any] = {
-        "course": activity.to_json(),
-        "learner": {
-            "firstName": state.first_name,
-            "lastName": state.last_name,
-            "email": state.email,
-        },
-        "registration": state.to_json(),
-        "progress": state.progress,
-        "completed": state.completed,
-        "completionCode": state.completion_code,
-    }
-    if activity.kind == "course":
-        view["lessonsDone"] = lessons_done(state.progress, len(activity.lessons))
-    elif activity.kind == "event":
-        view["event"] = {"registered": state.progress > 0, "attended": state.completed}
-    else:
-        # A learner may hold several registrations of one course (a regenerated `reg`):
-        # the curriculum counts the best of them, as its progress does.
-        mine: dict[str, Registration] = {}
-        for r in sim.store.learner_registrations(state.organization_id, state.email):
-            best = mine.get(r.course_id)
-            if best is None or (r.completed, r.progress) > (best.completed, best.progress):
-                mine[r.course_id] = r
-        courses = []
-        for course_id in activity.courses:
-            course = sim.store.activity(course_id)
-            taken = mine.get(course_id)
-            courses.append(
-                {
-                    "id": course_id,
-                    "title": course.title if course else course_id,
-                    "progress": taken.progress if taken else 0,
-                    "completed": bool(taken and taken.completed),
-                    "started": taken is not None,
-                }
-            )
-        view["curriculum"] = courses
-    return view
 
 
 def expected_url(request: web.Request, course_id: str) -> str:
@@ -182,9 +92,9 @@ def _location_part(body: dict[str, Any], name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise bad_request(f"{name} must be a string (the page's location.{name})", name)
+        raise BadRequest(f"{name} must be a string (the page's location.{name})", name)
     if len(value) > MAX_LOCATION_CHARS:
-        raise bad_request(f"{name} is over {MAX_LOCATION_CHARS} characters", name)
+        raise BadRequest(f"{name} is over {MAX_LOCATION_CHARS} characters", name)
     return value
 
 
@@ -198,7 +108,6 @@ def _same_origin(request: web.Request, referrer: str) -> bool:
 
 @routes.post("/courses/{courseId}/api/launch")
 async def launch(request: web.Request) -> web.Response:
-    sim = _sim(request)
     course_id = request.match_info["courseId"]
     body = await read_json_object(request)
     hash_ = _location_part(body, "hash")
@@ -206,9 +115,8 @@ async def launch(request: web.Request) -> web.Response:
     referrer = _location_part(body, "referrer")
     if _same_origin(request, referrer):
         referrer = ""
-    outcome, parsed = sim.launch_from_location(course_id, hash_, search, referrer)
-    diagnostics = _diagnostics(outcome, parsed)
-    if outcome.registration is None:
+    outcome, diagnostics, view = runtime(request).player.launch(course_id, hash_, search, referrer)
+    if view is None:
         raise invalid_launch(
             outcome.problems,
             outcome.warnings,
@@ -216,7 +124,6 @@ async def launch(request: web.Request) -> web.Response:
             expectedUrl=expected_url(request, course_id),
             launchId=outcome.launch_id,
         )
-    view = player_view(sim, outcome.registration)
     view.update(
         launchId=outcome.launch_id,
         created=outcome.created,
@@ -226,39 +133,15 @@ async def launch(request: web.Request) -> web.Response:
     return web.json_response(view, status=201 if outcome.created else 200)
 
 
-def _diagnostics(outcome: LaunchOutcome, parsed: ParsedLocation) -> list[dict[str, Any]]:
-    return [d.to_json() for d in launch_diagnostics(outcome, parsed)]
-
-
-def _registration_of(request: web.Request) -> Registration:
-    sim = _sim(request)
-    reg = request.match_info["reg"]
-    state = sim.store.registration(reg)
-    if state is None or state.course_id != request.match_info["courseId"]:
-        raise not_found(f"registration {reg!r} is not a registration of this course", "reg")
-    return state
-
-
 @routes.get("/courses/{courseId}/api/registrations/{reg}")
 async def registration_view(request: web.Request) -> web.Response:
-    return web.json_response(player_view(_sim(request), _registration_of(request)))
+    course_id, reg = request.match_info["courseId"], request.match_info["reg"]
+    return web.json_response(runtime(request).player.registration_view(course_id, reg))
 
 
 async def _step(request: web.Request, action: str) -> web.Response:
-    sim = _sim(request)
-    state = _registration_of(request)
-    steps = {
-        "complete-lesson": sim.complete_lesson,
-        "register": sim.register_for_event,
-        "attend": sim.attend_event,
-    }
-    try:
-        state = steps[action](state.registration)
-    except NotFound as error:
-        raise not_found(str(error), "reg") from None
-    except (Conflict, ProgressError) as error:
-        raise ApiError(409, "conflict", str(error)) from None
-    return web.json_response(player_view(sim, state))
+    course_id, reg = request.match_info["courseId"], request.match_info["reg"]
+    return web.json_response(runtime(request).player.step(course_id, reg, action))
 
 
 @routes.post("/courses/{courseId}/api/registrations/{reg}/complete-lesson")
@@ -278,34 +161,7 @@ async def attend_event(request: web.Request) -> web.Response:
 
 @routes.get("/courses/{courseId}/api/faq")
 async def faq(request: web.Request) -> web.Response:
-    sim = _sim(request)
-    course_id = request.match_info["courseId"]
-    activity = sim.store.activity(course_id)
-    data = sim.fixtures.faq_for(course_id)
-    data["course"] = {"id": course_id, "title": activity.title if activity else ""}
-    return web.json_response(data)
-
-
-@web.middleware
-async def player_api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The page's JSON endpoints answer JSON errors too (404, 405), like the APIs do."""
-    try:
-        return await handler(request)
-    except web.HTTPException as error:
-        path = request.path
-        if error.status < 400 or not (path.startswith("/courses/") and "/api/" in path):
-            raise
-        allow = {k: v for k, v in error.headers.items() if k.lower() == "allow"}
-        if error.status == 405:
-            raise ApiError(
-                405,
-                "method_not_allowed",
-                f"{request.method} is not allowed on {path}",
-                headers=allow,
-            ) from None
-        if error.status == 404:
-            raise not_found(f"no route {request.method} {path}") from None
-        raise ApiError(error.status, "http_error", error.reason) from None
+    return web.json_response(runtime(request).player.faq(request.match_info["courseId"]))
 
 
 # -- the launch log ---------------------------------------------------------------------
@@ -313,14 +169,10 @@ async def player_api_errors(request: web.Request, handler: Handler) -> web.Strea
 
 @routes.get("/_sim/launches")
 async def launches(request: web.Request) -> web.Response:
-    outcome = request.query.get("outcome")
-    if outcome is not None and outcome not in launch_log.OUTCOMES:
-        raise bad_request(f"outcome must be one of {', '.join(launch_log.OUTCOMES)}", "outcome")
-    entries, total = launch_log.list_launches(
-        _sim(request).store,
+    entries, total = runtime(request).launch_log.page(
         registration=request.query.get("registration"),
         course_id=request.query.get("courseId"),
-        outcome=outcome,
+        outcome=request.query.get("outcome"),
         limit=int_query(request, "limit", 100, 1, 1000),
         offset=int_query(request, "offset", 0, 0, 10**9),
     )
@@ -330,7 +182,6 @@ async def launches(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     """Add the player, catalog page, launch log and the page's static files."""
     app.add_routes(routes)
-    app.middlewares.append(player_api_errors)
     app.router.add_static(STATIC_PREFIX, STATIC, append_version=False)
 
 

@@ -1,44 +1,29 @@
-"""One POST of a bundle to an endpoint, and what came of it.
+"""One POST of a bundle to an endpoint, and what came of it, with its true cause.
 
 Redirects are never followed, TLS is verified (system store, `--webhook-ca`, or
-the subscription's own CA), and every way an attempt can go wrong is turned into
-an `AttemptResult` instead of an exception, so the engine only has to decide
-between "delivered" and "try again later".
+the subscription's own CA), the answer's body is read only up to a cap, and every
+way an attempt can go wrong becomes a `core.delivery.Result` naming its cause
+(refused, reset, timeout, TLS, other connection trouble) instead of an exception,
+so the engine only has to ask the core what follows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import ssl
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 
 from simulator.clock import Clock
-from simulator.core.retry import CONNECTION, RESET, TLS
+from simulator.core.delivery import Result
+from simulator.core.retry import Failure
 
 USER_AGENT = "media77-simulator-webhook/1"
 MAX_RESPONSE_BYTES = 64 * 1024
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What one attempt got: an HTTP status (0 when none), an error kind and words for it."""
-
-    status: int = 0
-    error: str = ""
-    detail: str = ""
-
-    @property
-    def message(self) -> str:
-        if self.error:
-            return f"{self.error}: {self.detail}" if self.detail else self.error
-        if 300 <= self.status <= 399:
-            return f"status {self.status}: redirects are never followed"
-        if not 200 <= self.status <= 299:
-            return f"status {self.status}"
-        return ""
+_RESET_ERRNOS = {errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED}
 
 
 def tls_context(system_ca: str = "", subscription_ca: str = "") -> ssl.SSLContext:
@@ -51,13 +36,59 @@ def tls_context(system_ca: str = "", subscription_ca: str = "") -> ssl.SSLContex
     return context
 
 
+def _os_failure(error: OSError | None) -> Failure:
+    """Refused or reset, read from the socket error (several when a name has several
+    addresses: asyncio then joins them into one message)."""
+    if error is None:
+        return Failure.CONNECTION
+    if isinstance(error, ConnectionRefusedError) or error.errno == errno.ECONNREFUSED:
+        return Failure.REFUSED
+    if isinstance(error, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+        return Failure.RESET
+    if error.errno in _RESET_ERRNOS:
+        return Failure.RESET
+    if isinstance(error, TimeoutError):
+        return Failure.TIMEOUT
+    text = str(error)
+    if text.startswith("Multiple exceptions") and text.count(
+        f"[Errno {errno.ECONNREFUSED}]"
+    ) == text.count("[Errno"):
+        return Failure.REFUSED
+    return Failure.CONNECTION
+
+
+def failure_of(error: BaseException) -> Result:
+    """The cause of an attempt that got no answer, as the delivery log words it."""
+    if isinstance(error, aiohttp.ClientConnectorCertificateError):
+        return Result(0, Failure.TLS, str(error.certificate_error))
+    if isinstance(error, aiohttp.ClientSSLError | ssl.SSLError):
+        return Result(0, Failure.TLS, str(error))
+    if isinstance(error, aiohttp.ClientConnectorError):
+        cause = error.os_error
+        if isinstance(cause, ssl.SSLError):
+            return Result(0, Failure.TLS, str(cause))
+        return Result(0, _os_failure(cause), error.strerror or str(error))
+    if isinstance(error, aiohttp.ServerDisconnectedError):
+        return Result(0, Failure.RESET, "server disconnected before answering")
+    if isinstance(error, aiohttp.ClientPayloadError):
+        return Result(0, Failure.RESET, str(error) or "the answer was cut off")
+    if isinstance(error, aiohttp.ClientOSError):
+        failure = _os_failure(error)
+        return Result(0, failure, error.strerror or str(error) or "connection lost")
+    if isinstance(error, asyncio.TimeoutError):
+        return Result(0, Failure.TIMEOUT, "no answer")
+    if isinstance(error, ConnectionError | OSError):
+        return Result(0, _os_failure(error), str(error))
+    return Result(0, Failure.CONNECTION, f"{type(error).__name__}: {error}")
+
+
 async def post(
     session: aiohttp.ClientSession,
     url: str,
     data: bytes,
     headers: Mapping[str, str],
     context: ssl.SSLContext | None,
-) -> Outcome:
+) -> Result:
     try:
         async with session.post(
             url,
@@ -66,27 +97,15 @@ async def post(
             ssl=context if context is not None else True,
             allow_redirects=False,
         ) as response:
-            await response.content.read(MAX_RESPONSE_BYTES)
-            return Outcome(response.status)
-    except aiohttp.ClientConnectorCertificateError as error:
-        return Outcome(0, TLS, str(error.certificate_error))
-    except (aiohttp.ClientConnectorSSLError, aiohttp.ClientSSLError, ssl.SSLError) as error:
-        return Outcome(0, TLS, str(error))
-    except aiohttp.ClientConnectorError as error:
-        return Outcome(0, CONNECTION, error.strerror or str(error))
-    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as error:
-        return Outcome(0, RESET, str(error) or "the server closed the connection")
-    except aiohttp.ClientOSError as error:
-        return Outcome(0, RESET, error.strerror or str(error))
-    except aiohttp.ClientError as error:
-        return Outcome(0, CONNECTION, f"{type(error).__name__}: {error}")
-    except (ValueError, OSError) as error:  # an unusable URL, a socket error aiohttp let through
-        return Outcome(0, CONNECTION, f"{type(error).__name__}: {error}")
+            await response.content.read(MAX_RESPONSE_BYTES)  # never more: a flood stays out
+            return Result(response.status)
+    except (aiohttp.ClientError, ssl.SSLError, ValueError, OSError) as error:
+        return failure_of(error)
 
 
 async def with_clock_timeout(
-    clock: Clock, work: asyncio.Future[Outcome], seconds: float, on_timeout: Callable[[], Outcome]
-) -> Outcome:
+    clock: Clock, work: asyncio.Future[Result], seconds: float, on_timeout: Callable[[], Result]
+) -> Result:
     """Wait for `work` at most `seconds` of the simulator's clock.
 
     With the virtual clock the timeout only passes when the clock is advanced; the
@@ -100,8 +119,9 @@ async def with_clock_timeout(
             clock.track(me)
 
     timer.add_done_callback(wake_me)
+    racing: set[asyncio.Future[Any]] = {work, timer}
     try:
-        done, _ = await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
     except asyncio.CancelledError:
         work.cancel()  # the simulator stops or resets: abandon the request too
         raise

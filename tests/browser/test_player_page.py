@@ -47,7 +47,7 @@ def complete_lessons(page: Page, count: int, start: int = 0, total: int = 0) -> 
 
 
 def test_a_valid_launch_shows_title_learner_and_zero(page: Page, sim: SimHelper) -> None:
-    page.goto(sim.launch_url("workplace-safety", name="Zoë Ångström-Núñez"))
+    page.goto(sim.launch_url("workplace-safety", fn="Zoë Ångström-Núñez"))
     expect(by(page, "course-title")).to_have_text("Workplace Safety Essentials")
     expect(by(page, "learner-name")).to_have_text("Zoë Ångström-Núñez")
     expect(by(page, "progress")).to_have_text("0")
@@ -106,8 +106,8 @@ INVALID = {
     ),
     "unknown LMSID": (lambda sim: sim.launch_url(lms_id="WHO-1"), "not known to any"),
     "unknown course": (lambda sim: sim.launch_url("no-such-course"), "is not in the catalog"),
-    "fn one word": (lambda sim: sim.launch_url(name="Ada"), '"First Last"'),
-    "e-mail": (lambda sim: sim.launch_url(email="ada.example.com"), "not an e-mail address"),
+    "fn one word": (lambda sim: sim.launch_url(fn="Ada"), '"First Last"'),
+    "e-mail": (lambda sim: sim.launch_url(em="ada.example.com"), "not an e-mail address"),
     "foreign dom": (lambda sim: sim.launch_url(dom="evil.test"), "not a domain of Acme"),
 }
 
@@ -132,12 +132,12 @@ def test_a_reg_reused_for_another_learner_shows_the_error_panel(page: Page, sim:
 
 def test_a_hostile_fn_is_shown_as_text_and_never_runs(page: Page, sim: SimHelper) -> None:
     hostile = '<img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>'
-    page.goto(sim.launch_url(name=hostile))
+    page.goto(sim.launch_url(fn=hostile))
     expect(by(page, "learner-name")).to_have_text(hostile)
     assert page.evaluate("window.__pwned") is None
     assert page.locator("img").count() == 0
     assert page.locator("body script").count() == 0
-    page.goto(sim.launch_url(email='<img src=x onerror="window.__pwned=3">@x'))
+    page.goto(sim.launch_url(em='<img src=x onerror="window.__pwned=3">@x'))
     expect(by(page, "launch-error")).to_contain_text("<img src=x")
     assert page.evaluate("window.__pwned") is None
     assert page.locator("img").count() == 0
@@ -237,11 +237,11 @@ def test_screenshots_of_the_player_and_an_error_panel(
     page: Page, sim: SimHelper, tmp_path: Path
 ) -> None:
     """Writes docs/player.png and docs/launch-error.png when MEDIA77_SCREENSHOTS=1."""
-    page.goto(sim.launch_url("workplace-safety", name="Ada Lovelace"))
+    page.goto(sim.launch_url("workplace-safety", fn="Ada Lovelace"))
     complete_lessons(page, 2, total=5)
     player = tmp_path / "player.png"
     page.screenshot(path=str(player))
-    bad = sim.launch_url("workplace-safety", reg="4459-bad", name="Ada", lms_id="ACME-PRD-7701")
+    bad = sim.launch_url("workplace-safety", reg="4459-bad", fn="Ada", lms_id="ACME-PRD-7701")
     page.goto(bad.replace("&dom=", "&amp;dom="))
     expect(by(page, "launch-error")).to_contain_text("is not a UUID")
     error = tmp_path / "launch-error.png"

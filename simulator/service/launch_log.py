@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simulator.core.fragment import ERROR, WARNING, Diagnostic, ParsedLocation
 from simulator.core.launch import PARAMETERS
-
-if TYPE_CHECKING:
-    from simulator.service import LaunchOutcome
+from simulator.service.outcome import LaunchOutcome
 
 MAX_VALUE = 1024
 MAX_LOCATION = 4096

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from simulator.clock import Clock
 from simulator.config import Config
@@ -24,37 +24,18 @@ from simulator.core.activities import (
     lessons_done,
 )
 from simulator.core.dates import to_iso_ms
+from simulator.core.errors import Conflict, NotFound
 from simulator.core.fragment import ParsedLocation, parse_location
 from simulator.core.launch import Launch, Problem, registration_conflicts, validate_launch
-from simulator.core.organizations import Organization, parse_organization
 from simulator.core.progress import Registration, advance, check_progress, start
 from simulator.core.records import Transaction
 from simulator.fixtures import Fixtures
-from simulator.launch_log import PageLocation, log_entry
+from simulator.service.launch_log import PageLocation, log_entry
+from simulator.service.outcome import LaunchOutcome
 from simulator.store import Store
 from simulator.store import launches as launches_store
 
 Listener = Callable[[Sequence[Transaction]], None]
-
-
-class NotFound(LookupError):
-    """The named registration, course or organization does not exist."""
-
-
-class Conflict(ValueError):
-    """The request is well formed but the current state forbids it."""
-
-
-@dataclass(frozen=True)
-class LaunchOutcome:
-    """What a launch did: a registration (new or resumed), or the problems that stopped it."""
-
-    registration: Registration | None
-    created: bool
-    problems: tuple[Problem, ...] = ()
-    warnings: tuple[str, ...] = ()
-    organization: Organization | None = None
-    launch_id: int = 0  # its entry in the launch log (GET /_sim/launches)
 
 
 def member_number(organization_id: str, email: str) -> str:
@@ -70,7 +51,6 @@ class Simulation:
         self.store = store
         self.fixtures = fixtures
         self._listeners: list[Listener] = []
-        self._reset_hooks: list[Callable[[], None]] = []
 
     # -- listeners ------------------------------------------------------------------------
 
@@ -83,20 +63,11 @@ class Simulation:
             for listener in self._listeners:
                 listener(transactions)
 
-    # -- organizations ----------------------------------------------------------------------
+    # -- catalog --------------------------------------------------------------------------
 
-    def add_organization(self, data: Mapping[str, object]) -> Organization:
-        return self.store.add_organization(parse_organization(data))
-
-    def on_reset(self, hook: Callable[[], None]) -> None:
-        """Run `hook` after every reset (quota counters, webhook queues, ...)."""
-        self._reset_hooks.append(hook)
-
-    def reset(self) -> None:
-        """Back to the fixtures, as `POST /_sim/reset` promises."""
-        self.store.reset(self.fixtures.organizations, self.fixtures.activities)
-        for hook in self._reset_hooks:
-            hook()
+    def catalog(self) -> tuple[Activity, ...]:
+        """The courses, events and curricula, in the fixtures' order."""
+        return self.store.activities()
 
     # -- launch ---------------------------------------------------------------------------
 
@@ -178,13 +149,25 @@ class Simulation:
     def registration(self, reg: str) -> Registration:
         found = self.store.registration(reg)
         if found is None:
-            raise NotFound(f"registration {reg!r} does not exist")
+            raise NotFound(f"registration {reg!r} does not exist", "registration")
         return found
+
+    def list_registrations(
+        self, organization_id: str | None, *, limit: int, offset: int
+    ) -> tuple[list[Registration], int]:
+        """A page of registrations, newest change first, and the total (one organization's)."""
+        if organization_id is not None and self.store.organization(organization_id) is None:
+            raise NotFound(f"organization {organization_id!r} does not exist", "organizationId")
+        return self.store.list_registrations(
+            organization_id=organization_id, limit=limit, offset=offset
+        )
 
     def _activity_of(self, state: Registration) -> Activity:
         activity = self.store.activity(state.course_id)
         if activity is None:
-            raise NotFound(f"course {state.course_id!r} is no longer in the catalog")
+            raise NotFound(
+                f"course {state.course_id!r} is no longer in the catalog", "registration"
+            )
         return activity
 
     def _apply(self, state: Registration, progress: int) -> tuple[Registration, list[Transaction]]:

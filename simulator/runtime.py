@@ -1,0 +1,102 @@
+"""The composition root: one object holding every part of a running simulator.
+
+Reset works as moto's `BaseBackend.reset`: the store goes back to the fixtures
+and every in-memory part is built again from it, exactly as at startup. Nothing
+registers a hook and nothing can be forgotten; a part added later is built in
+`_build` and is therefore reset too. Handlers ask the runtime for the current
+parts at every request, because a reset replaces them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from simulator import fixtures as fixture_files
+from simulator.clock import Clock, make_clock
+from simulator.config import Config
+from simulator.core.dates import parse_utc
+from simulator.fixtures import Fixtures
+from simulator.service import Simulation
+from simulator.service.clock_control import ClockControl
+from simulator.service.launches import LaunchLog
+from simulator.service.organizations import Organizations
+from simulator.service.player import Player
+from simulator.service.quotas import Quotas
+from simulator.service.reports import ProgressReports
+from simulator.store import Store
+from simulator.store.reports import ReportStore
+from simulator.webhooks.engine import WebhookEngine
+
+
+class Runtime:
+    """Config, clock and store (kept for the process's life) and the parts built on them."""
+
+    simulation: Simulation
+    organizations: Organizations
+    reports: ReportStore
+    quotas: Quotas
+    progress: ProgressReports
+    player: Player
+    launch_log: LaunchLog
+    clock_control: ClockControl
+    engine: WebhookEngine
+
+    def __init__(self, config: Config, clock: Clock, store: Store, fixtures: Fixtures) -> None:
+        self.config = config
+        self.clock = clock
+        self.store = store
+        self.fixtures = fixtures
+        self._reset_lock = asyncio.Lock()
+        self._build()
+
+    @classmethod
+    def open(cls, config: Config, clock: Clock | None = None) -> Runtime:
+        """Load the fixtures, open (and migrate) the store, and build every part."""
+        loaded = fixture_files.load(config.fixtures or None)
+        store = Store.open(config.db)
+        try:
+            store.load_fixtures(loaded.organizations, loaded.activities)
+            start = parse_utc(config.clock_start) if config.clock_start else None
+            return cls(config, clock or make_clock(config.clock, start), store, loaded)
+        except BaseException:
+            store.close()
+            raise
+
+    def _build(self) -> None:
+        """Every in-memory part, from the store: at startup and after each reset."""
+        sim = Simulation(self.config, self.clock, self.store, self.fixtures)
+        reports = ReportStore(self.store.db)
+        sim.subscribe(lambda _transactions: reports.changed())
+        self.simulation = sim
+        self.organizations = Organizations(self.store)
+        self.reports = reports
+        self.quotas = Quotas(sim, reports, self.organizations)
+        self.progress = ProgressReports(reports, self.quotas, self.organizations)
+        self.player = Player(sim)
+        self.launch_log = LaunchLog(self.store)
+        self.clock_control = ClockControl(self.clock)
+        self.engine = WebhookEngine(sim)
+
+    def configure(self, **changes: object) -> Config:
+        """Settle settings known only once serving (the port picked): seen by every part."""
+        self.config = replace(self.config, **changes)  # type: ignore[arg-type]
+        self.simulation.config = self.config
+        return self.config
+
+    async def start(self) -> None:
+        await self.engine.start()
+
+    async def stop(self) -> None:
+        await self.engine.stop()
+
+    async def reset(self) -> None:
+        """Back to the fixtures, as `POST /_sim/reset` promises; one reset at a time."""
+        async with self._reset_lock:
+            await self.engine.stop()
+            self.store.reset(self.fixtures.organizations, self.fixtures.activities)
+            self._build()
+            await self.engine.start()
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,47 @@
+"""Organizations (integrators) as the control API and the webhook area see them.
+
+The rule that "no organization named" means the default one (the first listed)
+lives here, once, for every caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from simulator.core.errors import NotFound
+from simulator.core.organizations import Organization, parse_organization
+from simulator.store import Store
+
+
+class Organizations:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def all(self) -> list[Organization]:
+        """Every organization, the default one first."""
+        return self.store.organizations()
+
+    def default_organization(self) -> Organization:
+        return self.store.default_organization()
+
+    def get(self, org_id: str, field: str = "organizationId") -> Organization:
+        """The organization `org_id`, or NotFound naming `field`."""
+        found = self.store.organization(org_id)
+        if found is None:
+            raise NotFound(f"organization {org_id!r} does not exist", field)
+        return found
+
+    def get_or_default(self, org_id: object = None, field: str = "organizationId") -> Organization:
+        """The organization a request names, the default one when it names none."""
+        if org_id is None:
+            return self.default_organization()
+        if not isinstance(org_id, str):
+            raise NotFound(f"organization {org_id!r} does not exist", field)
+        return self.get(org_id, field)
+
+    def by_token(self, token: str) -> Organization | None:
+        return self.store.organization_by_token(token)
+
+    def add(self, data: Mapping[str, object]) -> Organization:
+        """Validate and store a new organization (400 when invalid, 409 when it clashes)."""
+        return self.store.add_organization(parse_organization(data))

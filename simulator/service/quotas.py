@@ -1,0 +1,86 @@
+"""Daily call quotas of the Activity Progress API, per token, on the simulation's clock.
+
+The rule "the configured daily limit unless the token has a limit of its own" lives
+here. Everything is synchronous: `charge` must run with no `await` between the
+check and the count, so concurrent callers get exactly `limit` calls through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.core import quota
+from simulator.core.dates import to_iso_ms
+from simulator.core.errors import BadRequest, NotFound
+from simulator.core.organizations import Organization
+from simulator.service.organizations import Organizations
+from simulator.service.simulation import Simulation
+from simulator.store.reports import ReportStore
+
+MAX_COUNT = 10**9
+
+
+class Quotas:
+    def __init__(self, sim: Simulation, reports: ReportStore, organizations: Organizations) -> None:
+        self.sim = sim
+        self.clock = sim.clock
+        self.reports = reports
+        self.organizations = organizations
+
+    def _limit(self, own: int | None) -> int:
+        return self.sim.config.daily_limit if own is None else own
+
+    def charge(self, token: str) -> quota.Decision:
+        """Count one call if today's quota allows it. Synchronous: never await in here."""
+        now = self.clock.now()
+        day, used, limit = self.reports.quota(token)
+        decision = quota.decide(self._limit(limit), quota.used_today(day, used, now), now)
+        if decision.allowed:
+            self.reports.save_usage(token, quota.utc_day(now), decision.used)
+        return decision
+
+    def status(self, org: Organization) -> dict[str, Any]:
+        """`{organizationId, token, limit, used, resetsAt}` as of now."""
+        now = self.clock.now()
+        day, used, limit = self.reports.quota(org.token)
+        return {
+            "organizationId": org.id,
+            "token": org.token,
+            "limit": self._limit(limit),
+            "used": quota.used_today(day, used, now),
+            "resetsAt": to_iso_ms(quota.resets_at(now)),
+        }
+
+    def organization(self, token: object) -> Organization:
+        """The organization a quota request names by token (none: the default one)."""
+        if token is None:
+            return self.organizations.default_organization()
+        if not isinstance(token, str):
+            raise BadRequest("token must be an organization's API token", "token")
+        org = self.organizations.by_token(token)
+        if org is None:
+            raise NotFound("no organization has this token", "token")
+        return org
+
+    def statuses(self) -> list[dict[str, Any]]:
+        return [self.status(org) for org in self.organizations.all()]
+
+    def set(self, token: object, limit: object = None, used: object = None) -> dict[str, Any]:
+        """Set today's `limit` and/or `used` for a token (the default organization's if none)."""
+        org = self.organization(token)
+        new_limit, new_used = _count("limit", limit), _count("used", used)
+        if new_limit is None and new_used is None:
+            raise BadRequest('give "limit" and/or "used" to change', "limit")
+        if new_limit is not None:
+            self.reports.save_limit(org.token, new_limit)
+        if new_used is not None:
+            self.reports.save_usage(org.token, quota.utc_day(self.clock.now()), new_used)
+        return self.status(org)
+
+
+def _count(name: str, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise BadRequest(f"{name} must be a whole number from 0 to {MAX_COUNT}", name)
+    return value

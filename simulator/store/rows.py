@@ -1,0 +1,64 @@
+"""Registrations as rows: the column list and the mapping both ways."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+from simulator.core.dates import from_wire, to_wire
+from simulator.core.progress import Registration
+
+REGISTRATION_COLUMNS = (
+    "registration, organization_id, course_id, activity_id, activity_title, email, first_name, "
+    "last_name, member_identifier, progress, date_started, date_completed, completion_code, "
+    "last_activity_at, transaction_id, warnings"
+)
+
+
+def registration_from_row(row: Sequence[object]) -> Registration:
+    return Registration(
+        registration=str(row[0]),
+        organization_id=str(row[1]),
+        course_id=str(row[2]),
+        activity_id=str(row[3]),
+        activity_title=str(row[4]),
+        email=str(row[5]),
+        first_name=str(row[6]),
+        last_name=str(row[7]),
+        member_identifier=str(row[8]),
+        progress=int(row[9]),  # type: ignore[call-overload]
+        date_started=from_wire(str(row[10])),  # type: ignore[arg-type]
+        date_completed=from_wire(str(row[11])),
+        completion_code=str(row[12]),
+        last_activity_at=from_wire(str(row[13])),  # type: ignore[arg-type]
+        transaction_id=int(row[14]),  # type: ignore[call-overload]
+        warnings=tuple(json.loads(str(row[15]))),
+    )
+
+
+def insert_registration(db: sqlite3.Connection, state: Registration, learner_id: int) -> None:
+    """A registration's first row (or its replacement when `reg` is reused)."""
+    db.execute(
+        f"INSERT OR REPLACE INTO registrations ({REGISTRATION_COLUMNS}, learner_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            state.registration,
+            state.organization_id,
+            state.course_id,
+            state.activity_id,
+            state.activity_title,
+            state.email,
+            state.first_name,
+            state.last_name,
+            state.member_identifier,
+            state.progress,
+            to_wire(state.date_started),
+            to_wire(state.date_completed),
+            state.completion_code,
+            to_wire(state.last_activity_at),
+            state.transaction_id,
+            json.dumps(list(state.warnings)),
+            learner_id,
+        ),
+    )

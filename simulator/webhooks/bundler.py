@@ -1,0 +1,87 @@
+"""Bundle windows: transactions wait per subscription until the window closes or the
+bundle is full, then enter the durable outbox as one bundle.
+
+The grouping rule is `core.bundling`; this module owns only the window timers on
+the simulator's clock and the hand-over to the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+from simulator.clock import Clock
+from simulator.core.bundling import Pending, accept, bundle_body, close_window
+from simulator.core.records import Transaction
+from simulator.core.subscriptions import Subscription
+from simulator.store.webhooks import WebhookStore
+from simulator.webhooks.tasks import report_failure
+
+Accepted = Callable[[str], None]  # told the subscription whose outbox got new bundles
+
+
+class Bundler:
+    def __init__(self, clock: Clock, db: WebhookStore, accepted: Accepted) -> None:
+        self.clock = clock
+        self.db = db
+        self._accepted = accepted
+        self._pending: dict[str, Pending] = {}
+        self._windows: dict[str, asyncio.Task[None]] = {}
+
+    def buffer(self, sub: Subscription, transactions: Sequence[Transaction]) -> None:
+        """Take `transactions` for `sub`: full bundles leave now, the rest waits for the window."""
+        pending, full = accept(self._pending.get(sub.id, Pending()), transactions, sub.max_bundle)
+        self._pending[sub.id] = pending
+        if full:
+            self._emit(sub.id, full)
+        if not pending.transactions:
+            return
+        if sub.bundle_window_ms == 0:
+            self.flush(sub.id)
+        elif sub.id not in self._windows:
+            task = asyncio.get_running_loop().create_task(
+                self._window(sub.id, sub.bundle_window_ms / 1000.0)
+            )
+            self._windows[sub.id] = task
+            self.clock.track(task)
+            task.add_done_callback(report_failure)
+
+    async def _window(self, sub_id: str, seconds: float) -> None:
+        try:
+            await self.clock.sleep(seconds)
+        finally:
+            if self._windows.get(sub_id) is asyncio.current_task():
+                del self._windows[sub_id]
+        self.flush(sub_id)
+
+    def flush(self, sub_id: str) -> None:
+        """Close `sub_id`'s window now: whatever waits becomes a bundle."""
+        pending, bundles = close_window(self._pending.get(sub_id, Pending()))
+        self._pending[sub_id] = pending
+        if bundles:
+            self._emit(sub_id, bundles)
+
+    def _emit(self, sub_id: str, groups: Sequence[Sequence[Transaction]]) -> None:
+        made = self.db.add_bundles(
+            sub_id,
+            [(bundle_body(g), [t["transactionId"] for t in g]) for g in groups],
+            self.clock.now(),
+        )
+        if made:
+            self._accepted(sub_id)
+
+    def forget(self, sub_id: str) -> None:
+        """Drop `sub_id`'s window and whatever waits in it (flush first to keep it)."""
+        window = self._windows.pop(sub_id, None)
+        if window is not None:
+            window.cancel()
+        self._pending.pop(sub_id, None)
+
+    def cancel_all(self) -> list[asyncio.Task[None]]:
+        """Cancel every window timer; returns the tasks, for the caller to await."""
+        tasks = list(self._windows.values())
+        for task in tasks:
+            task.cancel()
+        self._windows.clear()
+        self._pending.clear()
+        return tasks

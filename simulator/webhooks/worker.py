@@ -1,0 +1,270 @@
+"""The delivery worker: per subscription, at most `maxInFlight` attempts at a time,
+the backlog left in the durable outbox (never held as tasks in memory), one clock
+timer for the next bundle to fall due. Each attempt runs the stages
+
+    fault plan (core) → I/O (transport) → next step (core) → persist → log
+
+and nothing else: what to inject and what follows an attempt are pure decisions in
+`core.faults` and `core.delivery`. A hung or slow endpoint therefore holds only its
+own few slots; its other bundles wait as rows, and other subscriptions never wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+from collections.abc import Callable
+from datetime import datetime
+
+import aiohttp
+
+from simulator.clock import Clock
+from simulator.core.delivery import Delivered, Dropped, DropReason, Result, RetryAt, Step, next_step
+from simulator.core.faults import FaultPlan, Scripted, fault_for_attempt, injected_result
+from simulator.core.retry import AttemptOutcome, Failure, is_delivered
+from simulator.core.subscriptions import Subscription
+from simulator.store.webhooks import OutboxBundle, WebhookStore
+from simulator.webhooks import transport
+from simulator.webhooks.registry import Registry
+from simulator.webhooks.tasks import report_failure
+
+INJECTED_DROP_ERROR = "dropped: injected drop: the bundle was never sent"
+
+
+def _registrations(bundle: OutboxBundle) -> dict[int, str]:
+    return {
+        record["transactionId"]: record["registration"]
+        for records in bundle.body.values()
+        for record in records
+    }
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        clock: Clock,
+        db: WebhookStore,
+        registry: Registry,
+        *,
+        webhook_ca: str = "",
+        on_logged: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.clock = clock
+        self.db = db
+        self.registry = registry
+        self.webhook_ca = webhook_ca
+        self._on_logged = on_logged
+        self.session: aiohttp.ClientSession | None = None
+        self.open = False
+        self._busy: dict[str, dict[str, asyncio.Task[None]]] = {}
+        self._timers: dict[str, tuple[datetime, asyncio.Task[None]]] = {}
+        self._tls: dict[str, ssl.SSLContext] = {}
+
+    # -- scheduling ---------------------------------------------------------------------------
+
+    def dispatch(self, sub_id: str) -> None:
+        """Start what is due, up to the subscription's bound; time the next one.
+
+        Called whenever that can change: a bundle accepted, an attempt finished, the
+        timer fired, the bound patched, the engine started.
+        """
+        sub = self.registry.get(sub_id)
+        if sub is None or not self.open:
+            return
+        busy = self._busy.setdefault(sub_id, {})
+        free = sub.max_in_flight - len(busy)
+        if free > 0:
+            for bundle in self.db.due(sub_id, self.clock.now(), free, busy):
+                task = asyncio.get_running_loop().create_task(self._run(bundle))
+                busy[bundle.id] = self.clock.track(task)
+                task.add_done_callback(report_failure)
+        due = None if len(busy) >= sub.max_in_flight else self.db.next_due_at(sub_id, busy)
+        self._set_timer(sub_id, due)
+
+    def _set_timer(self, sub_id: str, due: datetime | None) -> None:
+        current = self._timers.get(sub_id)
+        if current is not None and current[0] == due:
+            return
+        if current is not None:
+            current[1].cancel()
+            del self._timers[sub_id]
+        if due is not None:
+            task = asyncio.get_running_loop().create_task(self._timer(sub_id, due))
+            self._timers[sub_id] = (due, task)
+            task.add_done_callback(report_failure)
+
+    async def _timer(self, sub_id: str, due: datetime) -> None:
+        await self.clock.sleep_until(due)
+        if sub_id in self._timers and self._timers[sub_id][1] is asyncio.current_task():
+            del self._timers[sub_id]
+        self.dispatch(sub_id)
+
+    async def _run(self, bundle: OutboxBundle) -> None:
+        me = asyncio.current_task()
+        try:
+            await self._attempt_once(bundle)
+        finally:
+            busy = self._busy.get(bundle.webhook_id)
+            if busy is not None and busy.get(bundle.id) is me:
+                del busy[bundle.id]
+            if me is not None and not me.cancelling():  # stopping or deleted: start nothing
+                self.dispatch(bundle.webhook_id)
+
+    def in_flight(self, sub_id: str) -> int:
+        """Attempts of the subscription under way (at most its `maxInFlight`)."""
+        return len(self._busy.get(sub_id, ()))
+
+    def owed(self, sub_id: str) -> int:
+        """Bundles the subscription still owes: in flight or waiting in the outbox."""
+        return self.db.owed(sub_id)
+
+    def forget(self, sub_id: str) -> None:
+        """Stop delivering for `sub_id` (its outbox rows are the caller's to settle)."""
+        for task in self._busy.pop(sub_id, {}).values():
+            task.cancel()
+        timer = self._timers.pop(sub_id, None)
+        if timer is not None:
+            timer[1].cancel()
+        self._tls.pop(sub_id, None)
+
+    def cancel_all(self) -> list[asyncio.Task[None]]:
+        """Take no more work and cancel every attempt and timer; returns the tasks."""
+        self.open = False
+        tasks = [t for group in self._busy.values() for t in group.values()]
+        tasks += [task for _, task in self._timers.values()]
+        for task in tasks:
+            task.cancel()
+        self._busy.clear()
+        self._timers.clear()
+        self._tls.clear()
+        return tasks
+
+    def updated(self, before: Subscription, after: Subscription) -> None:
+        """A PATCH took effect: new TLS settings, perhaps a new bound on attempts."""
+        self._tls.pop(after.id, None)
+        if after.max_in_flight != before.max_in_flight:
+            self.dispatch(after.id)
+
+    # -- the stages of one attempt --------------------------------------------------------------
+
+    async def _attempt_once(self, bundle: OutboxBundle) -> None:
+        sub = self.registry.get(bundle.webhook_id)
+        if sub is None:
+            return
+        attempt = bundle.attempts + 1
+        started_at = self.clock.now()
+        plan = self._plan(sub, bundle, attempt, started_at)
+        if plan.drop:
+            self.drop(bundle, DropReason.INJECTED_DROP)
+            self._log(bundle, attempt, started_at, AttemptOutcome.DROPPED, 0,
+                      INJECTED_DROP_ERROR, None, plan.label)  # fmt: skip
+            return
+        if plan.delay_s > 0:
+            await self.clock.sleep(plan.delay_s)
+            started_at = self.clock.now()
+        data = json.dumps(bundle.body, separators=(",", ":")).encode()
+        result, latency = await self._attempt(sub, bundle, data, attempt, plan.forced)
+        step = next_step(result, attempt, sub.retry_schedule, self.clock.now())
+        self._persist(bundle, attempt, step)
+        self._log(bundle, attempt, started_at, step.outcome, result.status, result.error,
+                  latency, plan.label)  # fmt: skip
+        if isinstance(step, Delivered) and plan.duplicate:
+            again, latency = await self._attempt(sub, bundle, data, attempt, None)
+            outcome = (
+                AttemptOutcome.DELIVERED
+                if is_delivered(again.status, again.failure)
+                else AttemptOutcome.FAILED
+            )
+            self._log(bundle, attempt, self.clock.now(), outcome, again.status, again.error,
+                      latency, "duplicate")  # fmt: skip
+
+    def _plan(
+        self, sub: Subscription, bundle: OutboxBundle, attempt: int, now: datetime
+    ) -> FaultPlan:
+        outage = self.registry.outage_at(sub.id, now)
+        scripted = None if outage is not None else self.registry.next_scripted(sub.id)
+        return fault_for_attempt(
+            sub.faults, sequence=bundle.sequence, attempt=attempt, scripted=scripted, outage=outage
+        )
+
+    async def _attempt(
+        self,
+        sub: Subscription,
+        bundle: OutboxBundle,
+        data: bytes,
+        attempt: int,
+        forced: Scripted | None,
+    ) -> tuple[Result, float | None]:
+        if forced is not None:
+            wait_s, result = injected_result(forced, sub.timeout_s)
+            if wait_s > 0:
+                await self.clock.sleep(wait_s)
+            return result, None
+        if self.session is None:
+            return Result(0, Failure.CONNECTION, "the simulator is stopping"), None
+        url, headers = sub.target()
+        headers = {
+            **headers,
+            "Content-Type": "application/json",
+            "X-Media77-Sim-Bundle": bundle.id,
+            "X-Media77-Sim-Attempt": str(attempt),
+        }
+        started = self.clock.monotonic()
+        work = asyncio.ensure_future(
+            transport.post(self.session, url, data, headers, self._tls_for(sub))
+        )
+        result = await transport.with_clock_timeout(
+            self.clock,
+            work,
+            sub.timeout_s,
+            lambda: Result(0, Failure.TIMEOUT, f"no answer within {sub.timeout_s:g} s"),
+        )
+        return result, (self.clock.monotonic() - started) * 1000.0
+
+    def _tls_for(self, sub: Subscription) -> ssl.SSLContext | None:
+        if not sub.url.lower().startswith("https:"):
+            return None
+        context = self._tls.get(sub.id)
+        if context is None:
+            context = self._tls[sub.id] = transport.tls_context(self.webhook_ca, sub.ca)
+        return context
+
+    # -- persisting and logging ---------------------------------------------------------------
+
+    def _persist(self, bundle: OutboxBundle, attempt: int, step: Step) -> None:
+        if isinstance(step, Delivered):
+            self.db.finish(bundle.id)
+        elif isinstance(step, RetryAt):
+            self.db.schedule(bundle.id, attempt, step.when)
+        elif isinstance(step, Dropped):
+            self.drop(bundle, step.reason)
+
+    def drop(self, bundle: OutboxBundle, reason: DropReason) -> None:
+        """Give up on `bundle`: out of the outbox, its transactions on the missed ledger."""
+        self.db.drop(bundle, reason, self.clock.now(), _registrations(bundle))
+
+    def _log(
+        self,
+        bundle: OutboxBundle,
+        attempt: int,
+        at: datetime,
+        outcome: AttemptOutcome,
+        status: int,
+        error: str,
+        latency: float | None,
+        fault: str,
+    ) -> None:
+        self.db.log(
+            webhook_id=bundle.webhook_id,
+            bundle_id=bundle.id,
+            attempt=attempt,
+            at=at,
+            outcome=outcome,
+            status=status or None,
+            error=error,
+            latency_ms=latency,
+            transaction_ids=bundle.transaction_ids,
+            fault=fault,
+        )
+        self._on_logged()

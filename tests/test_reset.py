@@ -1,0 +1,102 @@
+"""Reset: the store empties what the schema holds, and the running parts are rebuilt."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from simulator.core.progress import Registration, start
+from simulator.fixtures import load
+from simulator.pytest_plugin import SimHelper
+from simulator.server import Simulator
+from simulator.store import Store
+
+FIXTURES = load()
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def registration(email: str) -> Registration:
+    return Registration(
+        registration=str(uuid.uuid4()), organization_id="acme-learning",
+        course_id="data-privacy", activity_id="https://a/data-privacy",
+        activity_title="Data Privacy", email=email, first_name="Kim", last_name="Lee",
+        member_identifier="", progress=0, date_started=T0, last_activity_at=T0,
+    )  # fmt: skip
+
+
+def counts(store: Store) -> dict[str, int]:
+    """Rows per table, full-text index internals aside (they keep their own bookkeeping)."""
+    names = [
+        row[1]
+        for row in store.db.execute("PRAGMA table_list")
+        if row[0] == "main" and row[2] in ("table", "virtual") and row[1] != "sqlite_schema"
+    ]
+    return {n: store.db.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
+def test_reset_empties_every_table_even_one_it_was_never_told_about(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    fresh = counts(store)
+    # A table a later migration might add, with a foreign key to one that exists.
+    store.db.execute(
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, learner INTEGER REFERENCES learners (id))"
+    )
+    for i in range(5):
+        store.record(start(registration(f"k{i}@example.com")))
+    store.db.execute("INSERT INTO notes (learner) SELECT id FROM learners")
+    store.add_organization(
+        FIXTURES.organizations[0].__class__(
+            id="initech", name="Initech", token=str(uuid.uuid4()), domains=("x.test",),
+            lms_ids={"staging": "I-S", "production": "I-P"},
+        )
+    )  # fmt: skip
+    store.reset(FIXTURES.organizations, FIXTURES.activities)
+    after = counts(store)
+    assert after.pop("notes") == 0
+    assert after == fresh  # fixtures back, the migration record kept, all else empty
+    assert [o.id for o in store.organizations()] == [o.id for o in FIXTURES.organizations]
+    _, transaction = store.record(start(registration("again@example.com")))
+    assert transaction["transactionId"] == 1
+    store.close()
+
+
+def test_reset_keeps_fixture_organizations_and_their_tokens(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    before = [o.to_json() for o in store.organizations()]
+    store.reset(FIXTURES.organizations, FIXTURES.activities)
+    assert [o.to_json() for o in store.organizations()] == before
+    store.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_reset_drops_subscriptions_and_their_open_bundles(sim: SimHelper) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/webhook"
+    sim.add_webhook(url, allowInsecure=True, bundleWindowMs=60_000)
+    sim.set_progress(sim.start_course()["registration"], 30)  # a bundle window is open
+    sim.reset()
+    sim.advance(3600)  # the old window would have closed and its bundle been attempted
+    assert sim.webhooks() == [] and sim.deliveries() == [] and sim.missed() == []
+    hook = sim.add_webhook(url, allowInsecure=True, bundleWindowMs=0, retrySchedule=[])
+    sim.start_course()
+    sim.advance(1)
+    attempts = sim.deliveries()
+    assert [a["webhookId"] for a in attempts] == [hook["id"]]  # the new engine delivers
+
+
+async def test_reset_brings_back_the_configured_subscription() -> None:
+    url = f"http://127.0.0.1:{closed_port()}/webhook"
+    async with Simulator(webhook_url=url, allow_insecure_webhooks=True) as server:
+        parts = server.parts
+        before = [s.to_json() for s in parts.engine.subscriptions()]
+        parts.engine.create({"url": url, "allowInsecure": True, "organizationId": "acme-learning"})
+        await parts.reset()
+        assert [s.to_json() for s in parts.engine.subscriptions()] == before
