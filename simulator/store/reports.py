@@ -22,7 +22,9 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date
 
+from simulator.core.order_index import RecordSet
 from simulator.core.report_query import ReportQuery
+from simulator.store.report_records import RECORD_JSON, ReportRecords
 
 MIN_TRIGRAM = 3  # FTS5's trigram tokenizer cannot match shorter strings: LIKE does
 COUNT_CACHE_SIZE = 4096
@@ -45,14 +47,7 @@ _SORT_COLUMNS = {
     "completionCode": "completion_code COLLATE NOCASE",
 }
 
-_RECORD_JSON = (
-    "json_object("
-    "'transactionId', transaction_id, 'firstName', first_name, 'lastName', last_name, "
-    "'email', email, 'memberIdentifier', CASE WHEN ? THEN member_identifier ELSE '' END, "
-    "'activityId', activity_id, 'activityTitle', activity_title, "
-    "'registration', registration, 'dateStarted', date_started, 'progress', progress, "
-    "'dateCompleted', date_completed, 'completionCode', completion_code)"
-)
+_RECORD_JSON = RECORD_JSON
 
 
 _PAGE_COLUMNS = (
@@ -89,6 +84,11 @@ def title_matches(search: str, titles: Iterable[str]) -> list[str]:
     return [title for title in titles if needle in title.lower()]
 
 
+def indexed(query: ReportQuery) -> bool:
+    """Whether the in-memory orderings answer this query alone (no search, no dates)."""
+    return not query.search and query.start_bound is None and query.end_bound is None
+
+
 class ReportStore:
     """Report queries and quota counters over the store's connection."""
 
@@ -102,11 +102,21 @@ class ReportStore:
         self._matches: OrderedDict[str, str | None] = OrderedDict()
         self._pages: OrderedDict[tuple[object, ...], tuple[int, bytes]] = OrderedDict()
         self._page_bytes = 0
+        self.records = ReportRecords(db)
 
     # -- cache validity -----------------------------------------------------------------
 
     def changed(self) -> None:
         """Registrations changed: forget remembered totals and titles."""
+        self.records.changed()
+        self._forget_answers()
+
+    def reset(self) -> None:
+        """Everything was deleted (`POST /_sim/reset`): rebuild the records on next use."""
+        self.records.forget()
+        self._forget_answers()
+
+    def _forget_answers(self) -> None:
         self._generation += 1
         self._counts.clear()
         self._titles.clear()
@@ -124,6 +134,8 @@ class ReportStore:
         (version,) = self.db.execute("PRAGMA data_version").fetchone()
         seen = (self.db.total_changes, int(version))
         if seen != self._seen:
+            if self._seen is not None and self._seen[1] != seen[1]:
+                self.records.forget()  # another connection wrote: trust no catch-up
             self._seen = seen
             self.changed()
 
@@ -277,14 +289,27 @@ class ReportStore:
         return int(count)
 
     def page(self, organization_id: str, query: ReportQuery, member_ids: bool) -> tuple[int, bytes]:
-        """The total and the page's JSON (UTF-8), from memory when the data has not changed."""
-        total = self.total(organization_id, query)  # also notices other connections' writes
+        """The total and the page's JSON (UTF-8), from memory when the data has not changed.
+
+        Without a search or date bounds the page is sliced from the in-memory
+        ordering (O(log n) at any `start`); otherwise SQLite finds the page's rows
+        and their JSON still comes from memory.
+        """
+        self._check_fresh()  # also notices other connections' writes
         key = (organization_id, member_ids, query)
         cached = self._pages.get(key)
         if cached is not None:
             self._pages.move_to_end(key)
             return cached
-        body = self.page_json(organization_id, query, member_ids).encode()
+        records = self.records.records(organization_id, member_ids)
+        if indexed(query):
+            total = records.count(query.completed)
+            body = records.page(
+                query.sort, query.order == "DESC", query.completed, query.start, query.number
+            )
+        else:
+            total = self.total(organization_id, query)
+            body = self._located_page(organization_id, query, member_ids, records)
         self._pages[key] = (total, body)
         self._page_bytes += len(body)
         while self._page_bytes > PAGE_CACHE_BYTES:
@@ -292,14 +317,31 @@ class ReportStore:
             self._page_bytes -= len(dropped)
         return total, body
 
-    def page_json(self, organization_id: str, query: ReportQuery, member_ids: bool) -> str:
-        """The requested page as a JSON array of wire records, in order."""
-        source, args = self._from_where(organization_id, query)
-        column = _SORT_COLUMNS[query.sort]
-        order = query.order
-        order_by = f"{column} {order}"
+    def _order_by(self, query: ReportQuery) -> str:
+        order_by = f"{_SORT_COLUMNS[query.sort]} {query.order}"
         if query.sort != "transactionId":
-            order_by += f", transaction_id {order}"
+            order_by += f", transaction_id {query.order}"
+        return order_by
+
+    def _located_page(
+        self, organization_id: str, query: ReportQuery, member_ids: bool, records: RecordSet
+    ) -> bytes:
+        """A filtered page: SQLite picks the rows (an index-only walk), memory has their JSON."""
+        source, args = self._from_where(organization_id, query)
+        rows = self.db.execute(
+            f"SELECT registrations.rowid FROM {source} ORDER BY {self._order_by(query)}"
+            " LIMIT ? OFFSET ?",
+            [*args, query.number, query.start],
+        )
+        body = records.bodies(rowid for (rowid,) in rows)
+        if body is None:  # not expected: the records were caught up just now
+            body = self.page_json(organization_id, query, member_ids).encode()
+        return body
+
+    def page_json(self, organization_id: str, query: ReportQuery, member_ids: bool) -> str:
+        """The requested page as a JSON array of wire records, in order, all in SQL."""
+        source, args = self._from_where(organization_id, query)
+        order_by = self._order_by(query)
         if query.start < DEEP_START:
             sql = (
                 f"SELECT json_group_array({_RECORD_JSON}) FROM ("

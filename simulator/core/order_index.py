@@ -1,0 +1,146 @@
+"""Report records in memory, with an order-statistic index per sort ordering.
+
+The vendor's API pages by offset, so a page deep in the data was as costly as
+walking SQLite's sort index past every record before it (OFFSET is linear).
+Here each ordering is a `SortedList` of `(key, transactionId, entry)`: it finds
+the record at any position in O(log n), so a page costs the same at start 0 as
+at start 99,900, and each record's wire JSON is kept ready so a page is one
+`b",".join` instead of SQLite building a hundred JSON objects.
+
+Orderings are built on first use (a sort field nobody asks for costs nothing)
+from the records' JSON, and kept in step by `upsert`/`remove`. The keys are
+exactly `sort_key` (the reference semantics of the SQL: ASCII-case-folded text,
+ties broken by `transactionId`), and a DESC page is the ASC ordering read
+backwards, as `ORDER BY field DESC, transaction_id DESC` is.
+
+Pure: no SQL, no I/O; the store feeds it rows and asks it for pages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sortedcontainers import SortedList  # type: ignore[import-untyped]
+
+from simulator.core.report_query import sort_key
+
+Ordering = tuple[str, bool]  # (sort field, completed records only)
+
+
+class Entry:
+    """One registration's current record: its wire JSON, ready to send.
+
+    `member` keeps the real `memberIdentifier` when the served JSON blanks it
+    (organizations without user verification): sorting still uses the real value,
+    as the SQL does.
+    """
+
+    __slots__ = ("body", "member", "rowid", "transaction_id")
+
+    def __init__(self, rowid: int, transaction_id: int, body: bytes, member: str) -> None:
+        self.rowid = rowid
+        self.transaction_id = transaction_id
+        self.body = body
+        self.member = member
+
+    def record(self) -> dict[str, Any]:
+        """The wire record, with the real member identifier (for sort keys)."""
+        found: dict[str, Any] = json.loads(self.body)
+        found["memberIdentifier"] = self.member
+        return found
+
+
+def _item(field: str, record: dict[str, Any], entry: Entry) -> tuple[Any, int, Entry]:
+    key, transaction_id = sort_key(field, record)
+    return (key, transaction_id, entry)
+
+
+class RecordSet:
+    """One organization's records (as one caller sees them) and their orderings."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Entry] = {}
+        self.by_rowid: dict[int, Entry] = {}
+        self.orderings: dict[Ordering, SortedList] = {}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def upsert(self, registration: str, entry: Entry) -> None:
+        """Make `entry` the registration's current record, in every built ordering."""
+        old = self.entries.get(registration)
+        old_record = old.record() if old is not None and self.orderings else None
+        if old is not None:
+            self.by_rowid.pop(old.rowid, None)
+        self.entries[registration] = entry
+        self.by_rowid[entry.rowid] = entry
+        if not self.orderings:
+            return
+        record = entry.record()
+        for (field, completed_only), ordering in self.orderings.items():
+            if (
+                old is not None
+                and old_record is not None
+                and (not completed_only or old_record["dateCompleted"])
+            ):
+                ordering.remove(_item(field, old_record, old))
+            if not completed_only or record["dateCompleted"]:
+                ordering.add(_item(field, record, entry))
+
+    def remove(self, registration: str) -> None:
+        old = self.entries.pop(registration, None)
+        if old is None:
+            return
+        self.by_rowid.pop(old.rowid, None)
+        if not self.orderings:
+            return
+        record = old.record()
+        for (field, completed_only), ordering in self.orderings.items():
+            if not completed_only or record["dateCompleted"]:
+                ordering.remove(_item(field, record, old))
+
+    def ordering(self, field: str, completed_only: bool) -> SortedList:
+        """The ordering by `field` (built now if it is the first time it is asked for)."""
+        found = self.orderings.get((field, completed_only))
+        if found is None:
+            items = []
+            for entry in self.entries.values():
+                record = entry.record()
+                if not completed_only or record["dateCompleted"]:
+                    items.append(_item(field, record, entry))
+            found = self.orderings[(field, completed_only)] = SortedList(items)
+        return found
+
+    def count(self, completed_only: bool) -> int:
+        if not completed_only:
+            return len(self.entries)
+        return len(self.ordering("transactionId", True))
+
+    def page(
+        self, field: str, descending: bool, completed_only: bool, start: int, number: int
+    ) -> bytes:
+        """The JSON array of records `start`..`start + number` in this ordering."""
+        ordering = self.ordering(field, completed_only)
+        size = len(ordering)
+        if descending:
+            stop = max(0, size - start)
+            items = list(ordering.islice(max(0, stop - number), stop, reverse=True))
+        else:
+            items = list(ordering.islice(start, start + number))
+        return page_json(item[2] for item in items)
+
+    def bodies(self, rowids: Iterable[int]) -> bytes | None:
+        """The JSON array of these rows' records, or None if one is not known here."""
+        entries = []
+        for rowid in rowids:
+            entry = self.by_rowid.get(rowid)
+            if entry is None:
+                return None
+            entries.append(entry)
+        return page_json(entries)
+
+
+def page_json(entries: Iterable[Entry]) -> bytes:
+    return b"[" + b",".join(entry.body for entry in entries) + b"]"
