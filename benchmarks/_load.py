@@ -99,9 +99,7 @@ def require_wrk() -> None:
         raise SystemExit("wrk not found: apt-get install -y wrk")
 
 
-def run_wrk(
-    name: str, url: str, bodies: list[str], load: Load, starts: range = range(1)
-) -> Result:
+def run_wrk(name: str, url: str, bodies: list[str], load: Load, starts: range = range(1)) -> Result:
     """Drive `url` with POSTs of `bodies` ("__START__" filled from `starts`)."""
     with tempfile.TemporaryDirectory() as folder:
         lines = Path(folder) / "bodies.txt"
@@ -140,6 +138,4 @@ def print_table(results: list[Result], baselines: dict[str, Result]) -> None:
         ratios = "".join(
             f" {r.rps / b.rps:8.1%}" if b.rps else f" {'-':>8}" for b in baselines.values()
         )
-        print(
-            f"{r.name:52} {r.rps:8.0f} {r.p50_ms:7.2f} {r.p99_ms:7.2f} {r.errors:6d}" + ratios
-        )
+        print(f"{r.name:52} {r.rps:8.0f} {r.p50_ms:7.2f} {r.p99_ms:7.2f} {r.errors:6d}" + ratios)

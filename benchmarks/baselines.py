@@ -116,10 +116,18 @@ def main() -> int:
             for port in ports:
                 wait_ready(f"http://127.0.0.1:{port}/", post=True)
             load = Load(duration=args.duration, connections=args.connections)
-            a1 = run_wrk("a1 bare aiohttp, fixed 40 KB page", f"http://127.0.0.1:{ports[0]}/",
-                         ['{"token": "x"}'], load)  # fmt: skip
-            a2 = run_wrk("a2 bare aiohttp, INSERT+COMMIT", f"http://127.0.0.1:{ports[1]}/",
-                         ['{"progress": 50}'], load)  # fmt: skip
+            a1 = run_wrk(
+                "a1 bare aiohttp, fixed 40 KB page",
+                f"http://127.0.0.1:{ports[0]}/",
+                ['{"token": "x"}'],
+                load,
+            )
+            a2 = run_wrk(
+                "a2 bare aiohttp, INSERT+COMMIT",
+                f"http://127.0.0.1:{ports[1]}/",
+                ['{"progress": 50}'],
+                load,
+            )
         finally:
             stop(processes)
     print_table([a1, a2], {a1.name: a1, a2.name: a2})

@@ -49,15 +49,70 @@ TOKEN = "f7e1379c-35ad-45f9-b0fa-6ef011e73938"  # the default fixture organizati
 ORGANIZATION = "acme-learning"
 SEED_NOW = "2026-01-05T09:00:00Z"
 PATH = "/api/reports/progress"
-ORDERINGS = [(sort, order) for sort in ("lastName", "firstName", "email") for order in ("ASC", "DESC")]  # fmt: skip
+ORDERINGS = [
+    (sort, order) for sort in ("lastName", "firstName", "email") for order in ("ASC", "DESC")
+]
 
-FIRST = ["Anna", "Ben", "Chloé", "David", "Emma", "Felix", "Greta", "Hugo", "Inès", "Jonas",
-         "Klara", "Lukas", "Marie", "Noah", "Olivia", "Paul", "Quentin", "Rosa", "Sofia", "Tom",
-         "Ursula", "Victor", "Wiebke", "Xavier", "Yara", "Zoe", "Álvaro", "Björn", "Carmen", "Dana"]  # fmt: skip
-LAST_STEMS = ["Müller", "Smith", "García", "Dubois", "Schmidt", "Jones", "Martin", "Fischer",
-              "Brown", "López", "Bernard", "Weber", "Taylor", "Moreau", "Wagner", "Evans"]  # fmt: skip
-TITLES = ["Workplace Safety", "Data Protection Basics", "Leadership 101", "Excel for Analysts",
-          "Fire Warden Training", "Anti-Bribery", "Customer Care", "First Aid Refresher"]  # fmt: skip
+FIRST = [
+    "Anna",
+    "Ben",
+    "Chloé",
+    "David",
+    "Emma",
+    "Felix",
+    "Greta",
+    "Hugo",
+    "Inès",
+    "Jonas",
+    "Klara",
+    "Lukas",
+    "Marie",
+    "Noah",
+    "Olivia",
+    "Paul",
+    "Quentin",
+    "Rosa",
+    "Sofia",
+    "Tom",
+    "Ursula",
+    "Victor",
+    "Wiebke",
+    "Xavier",
+    "Yara",
+    "Zoe",
+    "Álvaro",
+    "Björn",
+    "Carmen",
+    "Dana",
+]
+LAST_STEMS = [
+    "Müller",
+    "Smith",
+    "García",
+    "Dubois",
+    "Schmidt",
+    "Jones",
+    "Martin",
+    "Fischer",
+    "Brown",
+    "López",
+    "Bernard",
+    "Weber",
+    "Taylor",
+    "Moreau",
+    "Wagner",
+    "Evans",
+]
+TITLES = [
+    "Workplace Safety",
+    "Data Protection Basics",
+    "Leadership 101",
+    "Excel for Analysts",
+    "Fire Warden Training",
+    "Anti-Bribery",
+    "Customer Care",
+    "First Aid Refresher",
+]
 
 
 def fill(db: Path, registrations: int, seed: int) -> None:
@@ -75,7 +130,9 @@ def fill(db: Path, registrations: int, seed: int) -> None:
     learners, rows, transactions = [], [], []
     for n in range(registrations):
         first = rng.choice(FIRST)
-        last = f"{rng.choice(LAST_STEMS)}{'-' + str(rng.randrange(125)) if rng.random() < 0.9 else ''}"
+        last = (
+            f"{rng.choice(LAST_STEMS)}{'-' + str(rng.randrange(125)) if rng.random() < 0.9 else ''}"
+        )
         email = f"{first.lower()}.{last.lower()}.{n}@mail{n % 7}.example.com"
         registration = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         title = rng.choice(TITLES)
@@ -87,17 +144,42 @@ def fill(db: Path, registrations: int, seed: int) -> None:
         tid = n + 1
         learners.append((tid, ORGANIZATION, email))
         record = {
-            "transactionId": tid, "firstName": first, "lastName": last, "email": email,
-            "memberIdentifier": "", "activityId": f"act-{title[:4]}", "activityTitle": title,
-            "registration": registration, "dateStarted": started, "progress": progress,
-            "dateCompleted": completed, "completionCode": code,
-        }  # fmt: skip
-        rows.append((registration, ORGANIZATION, tid, "course-1", record["activityId"], title,
-                     email, first, last, progress, started, completed, code,
-                     completed or started, tid))  # fmt: skip
+            "transactionId": tid,
+            "firstName": first,
+            "lastName": last,
+            "email": email,
+            "memberIdentifier": "",
+            "activityId": f"act-{title[:4]}",
+            "activityTitle": title,
+            "registration": registration,
+            "dateStarted": started,
+            "progress": progress,
+            "dateCompleted": completed,
+            "completionCode": code,
+        }
+        rows.append(
+            (
+                registration,
+                ORGANIZATION,
+                tid,
+                "course-1",
+                record["activityId"],
+                title,
+                email,
+                first,
+                last,
+                progress,
+                started,
+                completed,
+                code,
+                completed or started,
+                tid,
+            )
+        )
         kind = "completions" if progress == 100 else "progressed" if progress else "started"
-        transactions.append((tid, registration, ORGANIZATION, kind, completed or started,
-                             json.dumps(record)))  # fmt: skip
+        transactions.append(
+            (tid, registration, ORGANIZATION, kind, completed or started, json.dumps(record))
+        )
     with store.transaction() as sql:
         sql.executemany(
             "INSERT INTO learners (id, organization_id, email) VALUES (?, ?, ?)", learners
@@ -184,11 +266,23 @@ def main() -> int:
         sim_port, a1_port, a2_port = free_port(), free_port(), free_port()
         processes = [
             subprocess.Popen(
-                [str(BIN / "media77-sim"), "serve", "--db", str(db), "--port", str(sim_port),
-                 "--daily-limit", "1000000000", "--clock", "virtual", "--clock-start", SEED_NOW],
+                [
+                    str(BIN / "media77-sim"),
+                    "serve",
+                    "--db",
+                    str(db),
+                    "--port",
+                    str(sim_port),
+                    "--daily-limit",
+                    "1000000000",
+                    "--clock",
+                    "virtual",
+                    "--clock-start",
+                    SEED_NOW,
+                ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-            ),  # fmt: skip
+            ),
             start_baseline("a1", a1_port),
             start_baseline("a2", a2_port, str(Path(folder) / "a2.db")),
         ]
@@ -206,23 +300,42 @@ def main() -> int:
             deep = range(min(90_000, max(0, n - 200)), max(1, min(99_900, n - 100)))
             pages = [body(start="__START__", number=100, sort=s, order=o) for s, o in ORDERINGS]
             first_pages = [body(start=100 * k, number=100, sort="lastName") for k in range(50)]
-            a1 = run_wrk("a1 bare aiohttp, fixed 100-record page", f"http://127.0.0.1:{a1_port}/",
-                         [body()], Load(args.duration, args.connections, warm_up=True))  # fmt: skip
-            a2 = run_wrk("a2 bare aiohttp, INSERT+COMMIT", f"http://127.0.0.1:{a2_port}/",
-                         [body()], Load(args.duration, args.connections, warm_up=True))  # fmt: skip
-            cached = run_wrk("first 50 pages again and again (page memory)", sim, first_pages,
-                             Load(args.duration, args.connections, warm_up=True))  # fmt: skip
+            a1 = run_wrk(
+                "a1 bare aiohttp, fixed 100-record page",
+                f"http://127.0.0.1:{a1_port}/",
+                [body()],
+                Load(args.duration, args.connections, warm_up=True),
+            )
+            a2 = run_wrk(
+                "a2 bare aiohttp, INSERT+COMMIT",
+                f"http://127.0.0.1:{a2_port}/",
+                [body()],
+                Load(args.duration, args.connections, warm_up=True),
+            )
+            cached = run_wrk(
+                "first 50 pages again and again (page memory)",
+                sim,
+                first_pages,
+                Load(args.duration, args.connections, warm_up=True),
+            )
             fresh = run_wrk("(b') never-asked pages, start anywhere", sim, pages, load, whole)
-            deeper = run_wrk(f"(d) never-asked pages, start {deep.start:,}-{deep.stop:,}",
-                             sim, pages, load, deep)  # fmt: skip
-            searched = run_wrk(f"(c) never-asked search terms ({len(terms):,})", sim,
-                               [body(search=t) for t in terms], load)  # fmt: skip
+            deeper = run_wrk(
+                f"(d) never-asked pages, start {deep.start:,}-{deep.stop:,}", sim, pages, load, deep
+            )
+            searched = run_wrk(
+                f"(c) never-asked search terms ({len(terms):,})",
+                sim,
+                [body(search=t) for t in terms],
+                load,
+            )
         finally:
             stop(processes)
 
-    print(f"\n{n:,} registrations, wrk -t{load.threads} -c{load.connections}, "
-          f"{args.duration} s per scenario; first use of each of {len(ORDERINGS)} orderings "
-          f"(builds it): {min(builds) * 1000:.0f}-{max(builds) * 1000:.0f} ms\n")  # fmt: skip
+    print(
+        f"\n{n:,} registrations, wrk -t{load.threads} -c{load.connections}, "
+        f"{args.duration} s per scenario; first use of each of {len(ORDERINGS)} orderings "
+        f"(builds it): {min(builds) * 1000:.0f}-{max(builds) * 1000:.0f} ms\n"
+    )
     print_table([a1, a2, cached, fresh, deeper, searched], {a1.name: a1, a2.name: a2})
     print()
     for label, ok in checks(a1, fresh, deeper, searched, [a1, a2, cached]):

@@ -30,6 +30,21 @@ RECORD_JSON = (
 
 _ROW = f"rowid, registration, organization_id, transaction_id, member_identifier, {RECORD_JSON}"
 
+COLUMNS = {
+    "transactionId": "transaction_id",
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "email": "email",
+    "memberIdentifier": "member_identifier",
+    "activityId": "activity_id",
+    "activityTitle": "activity_title",
+    "registration": "registration",
+    "dateStarted": "date_started",
+    "progress": "progress",
+    "dateCompleted": "date_completed",
+    "completionCode": "completion_code",
+}
+
 SetKey = tuple[str, bool]  # (organization id, member identifiers shown)
 
 
@@ -79,6 +94,25 @@ class ReportRecords:
                 found.entries[registration] = entry = Entry(rowid, tid, body.encode(), member)
                 found.by_rowid[rowid] = entry
         return found
+
+    def ordered(
+        self, organization_id: str, member_ids: bool, field: str, completed_only: bool
+    ) -> RecordSet:
+        """The organization's records with the ordering by `field` built.
+
+        A new ordering is built from one column read by SQLite (0.3 us a row)
+        rather than from each record's JSON (3 us a row).
+        """
+        records = self.records(organization_id, member_ids)
+        if (field, completed_only) not in records.orderings:
+            where = " AND date_completed != ''" if completed_only else ""
+            rows = self.db.execute(
+                f"SELECT registration, {COLUMNS[field]} FROM registrations"
+                f" WHERE organization_id = ?{where}",
+                (organization_id,),
+            )
+            records.ordering(field, completed_only, rows)
+        return records
 
     def _catch_up(self) -> None:
         self.stale = False

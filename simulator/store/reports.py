@@ -301,13 +301,14 @@ class ReportStore:
         if cached is not None:
             self._pages.move_to_end(key)
             return cached
-        records = self.records.records(organization_id, member_ids)
         if indexed(query):
-            total = records.count(query.completed)
+            records = self.records.ordered(organization_id, member_ids, query.sort, query.completed)
+            total = records.count(query.sort, query.completed)
             body = records.page(
                 query.sort, query.order == "DESC", query.completed, query.start, query.number
             )
         else:
+            records = self.records.records(organization_id, member_ids)
             total = self.total(organization_id, query)
             body = self._located_page(organization_id, query, member_ids, records)
         self._pages[key] = (total, body)
