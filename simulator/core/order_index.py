@@ -26,7 +26,8 @@ from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from simulator.core.report_query import sort_key, sort_value
 
-Ordering = tuple[str, bool]  # (sort field, completed records only)
+Ordering = tuple[str, bool]
+SAMPLE = 2000  # (sort field, completed records only)
 
 
 class Entry:
@@ -64,6 +65,7 @@ class RecordSet:
         self.entries: dict[str, Entry] = {}
         self.by_rowid: dict[int, Entry] = {}
         self.orderings: dict[Ordering, SortedList] = {}
+        self._grams: dict[str, int] | None = None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -148,6 +150,34 @@ class RecordSet:
             items = list(ordering.islice(start, start + number))
         return page_json(item[2] for item in items)
 
+    def gram_counts(self) -> dict[str, int]:
+        """How often each trigram occurs in a sample of up to 2,000 records' searchable text.
+
+        An estimate, made once per build: enough to tell a rare trigram ("n.d" of
+        "ben.dubois") from one every record has (".co", digits of UUIDs).
+        """
+        if self._grams is None:
+            step = max(1, len(self.entries) // SAMPLE)
+            counts: dict[str, int] = {}
+            for entry in list(self.entries.values())[::step]:
+                for text in searchable(entry.record()):
+                    for gram in grams(text.lower()):
+                        counts[gram] = counts.get(gram, 0) + 1
+            self._grams = counts
+        return self._grams
+
+    def containing(self, needle: str, rowids: Iterable[int]) -> list[int]:
+        """Those of `rowids` here whose searchable text (bar the activity title, which
+        the caller matches on its own) contains `needle` (already lower case)."""
+        found = []
+        for rowid in rowids:
+            entry = self.by_rowid.get(rowid)
+            if entry is None:
+                continue  # another organization's
+            if any(needle in text.lower() for text in searchable(entry.record())):
+                found.append(rowid)
+        return found
+
     def bodies(self, rowids: Iterable[int]) -> bytes | None:
         """The JSON array of these rows' records, or None if one is not known here."""
         entries = []
@@ -157,6 +187,20 @@ class RecordSet:
                 return None
             entries.append(entry)
         return page_json(entries)
+
+
+def searchable(record: dict[str, Any]) -> tuple[str, ...]:
+    """What the trigram index holds of a record: full name, e-mail, registration, code."""
+    return (
+        f"{record['firstName']} {record['lastName']}",
+        record["email"],
+        record["registration"],
+        record["completionCode"],
+    )
+
+
+def grams(text: str) -> set[str]:
+    return {text[i : i + 3] for i in range(len(text) - 2)}
 
 
 def page_json(entries: Iterable[Entry]) -> bytes:

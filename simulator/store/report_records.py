@@ -95,6 +95,14 @@ class ReportRecords:
                 found.by_rowid[rowid] = entry
         return found
 
+    def any_set(self, organization_id: str) -> RecordSet:
+        """The organization's records as any caller sees them (for what both views share)."""
+        for shown in (False, True):
+            found = self.sets.get((organization_id, shown))
+            if found is not None:
+                return self.records(organization_id, shown)
+        return self.records(organization_id, False)
+
     def ordered(
         self, organization_id: str, member_ids: bool, field: str, completed_only: bool
     ) -> RecordSet:

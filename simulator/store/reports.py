@@ -25,6 +25,7 @@ from datetime import date
 from simulator.core.order_index import RecordSet
 from simulator.core.report_query import ReportQuery
 from simulator.store.report_records import RECORD_JSON, ReportRecords
+from simulator.store.report_search import rare_gram_matches
 
 MIN_TRIGRAM = 3  # FTS5's trigram tokenizer cannot match shorter strings: LIKE does
 COUNT_CACHE_SIZE = 4096
@@ -182,18 +183,22 @@ class ReportStore:
         """
         if len(search) < MIN_TRIGRAM or title_matches(search, self.titles(organization_id)):
             return None
-        if search in self._matches:
-            self._matches.move_to_end(search)
-            return self._matches[search]
+        key = f"{organization_id}\n{search}"
+        if key in self._matches:
+            self._matches.move_to_end(key)
+            return self._matches[key]
         # The table's size, roughly (rowids grow with every rewrite): a magnitude is enough.
         (size,) = self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM registrations").fetchone()
         limit = drive_limit(int(size))
-        rows = self.db.execute(
-            "SELECT rowid FROM registration_search WHERE registration_search MATCH ? LIMIT ?",
-            (_fts_phrase(search), limit + 1),
-        ).fetchall()
-        found = None if len(rows) > limit else json.dumps([rowid for (rowid,) in rows])
-        self._matches[search] = found
+        rowids = rare_gram_matches(self.db, self.records.any_set(organization_id), search, limit)
+        if rowids is None:
+            rows = self.db.execute(
+                "SELECT rowid FROM registration_search WHERE registration_search MATCH ? LIMIT ?",
+                (_fts_phrase(search), limit + 1),
+            ).fetchall()
+            rowids = [rowid for (rowid,) in rows]
+        found = None if len(rowids) > limit else json.dumps(rowids)
+        self._matches[key] = found
         if len(self._matches) > MATCH_CACHE_SIZE:
             self._matches.popitem(last=False)
         return found
