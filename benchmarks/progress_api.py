@@ -35,6 +35,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,39 +116,26 @@ TITLES = [
 ]
 
 
-def fill(db: Path, registrations: int, seed: int) -> None:
-    """N registrations of the default organization, written straight through SQL.
-
-    Realistic values (about 2,000 distinct last names, unique e-mails, a third
-    completed) in one transaction: seconds where `media77-sim seed` takes minutes,
-    and the store's own triggers keep the search index and titles as they would.
-    """
+def made_records(registrations: int, seed: int) -> Iterator[tuple[dict[str, Any], str]]:
+    """Realistic wire records (about 2,000 distinct last names, unique e-mails, a third
+    completed), each with its last activity."""
     rng = random.Random(seed)
-    store = Store.open(db)
-    loaded = fixtures.load()
-    store.load_fixtures(loaded.organizations, loaded.activities)
-    store.db.execute("PRAGMA cache_size = -262144")
-    learners, rows, transactions = [], [], []
     for n in range(registrations):
         first = rng.choice(FIRST)
-        last = (
-            f"{rng.choice(LAST_STEMS)}{'-' + str(rng.randrange(125)) if rng.random() < 0.9 else ''}"
-        )
-        email = f"{first.lower()}.{last.lower()}.{n}@mail{n % 7}.example.com"
-        registration = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        suffix = f"-{rng.randrange(125)}" if rng.random() < 0.9 else ""
+        last = f"{rng.choice(LAST_STEMS)}{suffix}"
         title = rng.choice(TITLES)
         day = 1 + n * 28 // max(1, registrations)
         started = f"2025-12-{day:02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00"
         progress = rng.choice([0, 10, 40, 70, 100, 100, 100])
         completed = started.replace("2025-12", "2026-01", 1) if progress == 100 else ""
+        registration = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         code = str(uuid.UUID(int=rng.getrandbits(128), version=4)) if progress == 100 else ""
-        tid = n + 1
-        learners.append((tid, ORGANIZATION, email))
         record = {
-            "transactionId": tid,
+            "transactionId": n + 1,
             "firstName": first,
             "lastName": last,
-            "email": email,
+            "email": f"{first.lower()}.{last.lower()}.{n}@mail{n % 7}.example.com",
             "memberIdentifier": "",
             "activityId": f"act-{title[:4]}",
             "activityTitle": title,
@@ -157,39 +145,43 @@ def fill(db: Path, registrations: int, seed: int) -> None:
             "dateCompleted": completed,
             "completionCode": code,
         }
+        yield record, completed or started
+
+
+def fill(db: Path, registrations: int, seed: int) -> None:
+    """N registrations of the default organization, written straight through SQL.
+
+    One transaction: seconds where `media77-sim seed` takes minutes, and the
+    store's own triggers keep the search index and titles as they would.
+    """
+    store = Store.open(db)
+    loaded = fixtures.load()
+    store.load_fixtures(loaded.organizations, loaded.activities)
+    store.db.execute("PRAGMA cache_size = -262144")
+    learners, rows, transactions = [], [], []
+    for r, last_activity in made_records(registrations, seed):
+        tid = r["transactionId"]
+        learners.append((tid, ORGANIZATION, r["email"]))
         rows.append(
-            (
-                registration,
-                ORGANIZATION,
-                tid,
-                "course-1",
-                record["activityId"],
-                title,
-                email,
-                first,
-                last,
-                progress,
-                started,
-                completed,
-                code,
-                completed or started,
-                tid,
-            )
-        )
+            (r["registration"], ORGANIZATION, tid, "course-1", r["activityId"],
+             r["activityTitle"], r["email"], r["firstName"], r["lastName"], r["progress"],
+             r["dateStarted"], r["dateCompleted"], r["completionCode"], last_activity, tid)
+        )  # fmt: skip
+        progress = r["progress"]
         kind = "completions" if progress == 100 else "progressed" if progress else "started"
         transactions.append(
-            (tid, registration, ORGANIZATION, kind, completed or started, json.dumps(record))
+            (tid, r["registration"], ORGANIZATION, kind, last_activity, json.dumps(r))
         )
     with store.transaction() as sql:
         sql.executemany(
             "INSERT INTO learners (id, organization_id, email) VALUES (?, ?, ?)", learners
         )
         sql.executemany(
-            "INSERT INTO registrations (registration, organization_id, learner_id, course_id,"
+            "INSERT INTO registrations (registration, organization_id, course_id,"
             " activity_id, activity_title, email, first_name, last_name, progress, date_started,"
-            " date_completed, completion_code, last_activity_at, transaction_id)"
+            " date_completed, completion_code, last_activity_at, transaction_id, learner_id)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            [(row[0], row[1], *row[3:], row[2]) for row in rows],
         )
         sql.executemany(
             "INSERT INTO transactions (transaction_id, registration, organization_id, kind, at,"

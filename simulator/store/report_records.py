@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 
 from simulator.core.order_index import Entry, RecordSet
+from simulator.core.report_query import TEXT_SORT_FIELDS
 
 RECORD_JSON = (
     "json_object("
@@ -108,15 +109,19 @@ class ReportRecords:
     ) -> RecordSet:
         """The organization's records with the ordering by `field` built.
 
-        A new ordering is built from one column read by SQLite (0.3 us a row)
-        rather than from each record's JSON (3 us a row).
+        A new ordering is built from one column read by SQLite rather than from
+        each record's JSON (ten times slower).
         """
         records = self.records(organization_id, member_ids)
         if (field, completed_only) not in records.orderings:
             where = " AND date_completed != ''" if completed_only else ""
+            # In the ordering's own order (SQLite walks its sort index): sorting
+            # sorted input is linear, three times faster than from random order.
+            collate = " COLLATE NOCASE" if field in TEXT_SORT_FIELDS else ""
             rows = self.db.execute(
                 f"SELECT registration, {COLUMNS[field]} FROM registrations"
-                f" WHERE organization_id = ?{where}",
+                f" WHERE organization_id = ?{where}"
+                f" ORDER BY {COLUMNS[field]}{collate}, transaction_id",
                 (organization_id,),
             )
             records.ordering(field, completed_only, rows)
