@@ -1,17 +1,14 @@
 """SQL of the Activity Progress API: the report page, its total, titles and quotas.
 
-A page is one statement: SQLite filters through an index, walks the sort index
-(`reports_by_*`, ending in the `transaction_id` tie-break), skips to the page and
-builds the JSON array itself (`json_object` keeps the documented field order), so
-Python touches one string per request instead of a hundred rows.
+Records' JSON and their orderings live in memory (`report_records`, issue 14): a
+page without search or date bounds is sliced from its ordering in O(log n) at any
+`start`. With a search or date bounds SQLite picks the page's rows (an index
+walk reading only rowids) and their JSON still comes from memory. `page_json`
+is the all-SQL answer, kept as the reference and the fallback.
 
-Totals (`X-Total-Count`) depend only on the filters, not on sort or page, and are
-remembered until the data changes: counting 100,000 rows on every page of an
-audit job would cost more than the page itself. Finished pages are remembered
-the same way (a bounded LRU, emptied by any write to the database but the
-API's own quota counting), so load
-tests and audit jobs that read the same pages again are answered from memory;
-a page that was never asked for still costs one indexed query.
+Totals and finished pages are remembered until the data changes (a bounded
+LRU, emptied by any write to the database but the API's own quota counting),
+so audit jobs that read the same pages again are answered from memory.
 """
 
 from __future__ import annotations
@@ -116,6 +113,15 @@ class ReportStore:
         """Everything was deleted (`POST /_sim/reset`): rebuild the records on next use."""
         self.records.forget()
         self._forget_answers()
+
+    def warm(self, organizations: list[tuple[str, bool]]) -> None:
+        """Build each (organization id, member ids shown)'s records and default ordering now.
+
+        For start-up: otherwise the first request after start builds them (about a
+        second at 100,000 registrations), holding up every request behind it.
+        """
+        for organization_id, member_ids in organizations:
+            self.records.ordered(organization_id, member_ids, "transactionId", False)
 
     def _forget_answers(self) -> None:
         self._generation += 1
