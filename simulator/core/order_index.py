@@ -2,7 +2,7 @@
 
 The vendor's API pages by offset, so a page deep in the data was as costly as
 walking SQLite's sort index past every record before it (OFFSET is linear).
-Here each ordering is a `SortedList` of `(key, transactionId, entry)`: it finds
+Here each ordering is a `SortedList` of `(key, transactionId, JSON)`: it finds
 the record at any position in O(log n), so a page costs the same at start 0 as
 at start 99,900, and each record's wire JSON is kept ready so a page is one
 `b",".join` instead of SQLite building a hundred JSON objects.
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
 from sortedcontainers import SortedList  # type: ignore[import-untyped]
@@ -27,7 +28,8 @@ from sortedcontainers import SortedList  # type: ignore[import-untyped]
 from simulator.core.report_query import sort_key, sort_value
 
 Ordering = tuple[str, bool]
-SAMPLE = 2000  # (sort field, completed records only)
+SAMPLE = 2000
+_JSON = itemgetter(2)  # (sort field, completed records only)
 
 
 class Entry:
@@ -53,9 +55,11 @@ class Entry:
         return found
 
 
-def _item(field: str, record: dict[str, Any], entry: Entry) -> tuple[Any, int, Entry]:
+def _item(field: str, record: dict[str, Any], entry: Entry) -> tuple[Any, int, bytes]:
+    """An ordering's item; the JSON is the entry's own object, so `remove` finds it by
+    identity (transaction ids are unique, so two items never compare their JSON)."""
     key, transaction_id = sort_key(field, record)
-    return (key, transaction_id, entry)
+    return (key, transaction_id, entry.body)
 
 
 class RecordSet:
@@ -128,7 +132,7 @@ class RecordSet:
         items = []
         for registration, value in values:
             entry = entries[registration]
-            items.append((sort_value(field, value), entry.transaction_id, entry))
+            items.append((sort_value(field, value), entry.transaction_id, entry.body))
         found = self.orderings[(field, completed_only)] = SortedList(items)
         return found
 
@@ -142,13 +146,12 @@ class RecordSet:
     ) -> bytes:
         """The JSON array of records `start`..`start + number` in this ordering."""
         ordering = self.ordering(field, completed_only)
-        size = len(ordering)
         if descending:
-            stop = max(0, size - start)
-            items = list(ordering.islice(max(0, stop - number), stop, reverse=True))
+            stop = max(0, len(ordering) - start)
+            items = ordering.islice(max(0, stop - number), stop, reverse=True)
         else:
-            items = list(ordering.islice(start, start + number))
-        return page_json(item[2] for item in items)
+            items = ordering.islice(start, start + number)
+        return b"[" + b",".join(map(_JSON, items)) + b"]"
 
     def gram_counts(self) -> dict[str, int]:
         """How often each trigram occurs in a sample of up to 2,000 records' searchable text.
@@ -204,4 +207,4 @@ def grams(text: str) -> set[str]:
 
 
 def page_json(entries: Iterable[Entry]) -> bytes:
-    return b"[" + b",".join(entry.body for entry in entries) + b"]"
+    return b"[" + b",".join([entry.body for entry in entries]) + b"]"
