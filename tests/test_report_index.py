@@ -93,7 +93,7 @@ queries = st.builds(
     st.booleans(),
     st.integers(0, 45),
     st.integers(1, 12),
-    st.sampled_from(["", "", "", "a", "ab", "zoe", "test"]),
+    st.sampled_from(["", "", "", "a", "ab", "zoe", "test", "Zoë", "ë@a.t", "B@A"]),
     st.sampled_from(
         [(None, None)] * 4 + [(T0 + timedelta(minutes=200), None), (None, T0 + timedelta(hours=7))]
     ),

@@ -8,9 +8,11 @@ gives a few candidates, and each candidate's searchable text, in memory,
 decides the match. Rarity is estimated from a sample of the records
 (`RecordSet.gram_counts`).
 
-Only ASCII searches go this way, where Python's and FTS5's case folding agree;
-anything else, or a search whose rarest trigrams are common (more candidates
-than `cap`), returns None and the caller asks the index for the whole phrase.
+Only the search's all-ASCII trigrams are read ("a M", "ler" of "Anna Müller"),
+where Python's and FTS5's case folding agree, so every record containing the
+search is among the candidates; the check is `matches_search`'s own (Python's
+`lower`). A search with no ASCII trigram, or whose rarest ones are common (more
+candidates than `cap`), returns None: the caller asks for the whole phrase.
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ def rare_gram_matches(
 ) -> list[int] | None:
     """Rowids of `records` whose name, e-mail, registration or completion code contain
     `search` (ignoring case), or None when this way cannot answer it cheaply."""
-    needle = search.lower()
-    found = grams(needle)
-    if not needle.isascii() or not found:
+    # From the search as typed: `lower` may turn a non-ASCII letter into ASCII ones.
+    found = {gram.lower() for gram in grams(search) if gram.isascii()}
+    if not found:
         return None
     counts = records.gram_counts()
     rarest = sorted(found, key=lambda gram: (counts.get(gram, 0), gram))[:2]
@@ -41,4 +43,4 @@ def rare_gram_matches(
     ).fetchall()
     if len(rows) > cap:
         return None
-    return records.containing(needle, (rowid for (rowid,) in rows))
+    return records.containing(search.lower(), (rowid for (rowid,) in rows))
