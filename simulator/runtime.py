@@ -85,6 +85,9 @@ class Runtime:
         return self.config
 
     async def start(self) -> None:
+        """Serve: build the progress API's page index now (not on the first call), start
+        the webhook engine."""
+        self.reports.warm([(org.id, org.user_verification) for org in self.organizations.all()])
         await self.engine.start()
 
     async def stop(self) -> None:

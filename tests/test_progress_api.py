@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from progress_data import ACME_TOKEN, GLOBEX, GLOBEX_TOKEN, build
+from progress_data import ACME, ACME_TOKEN, COURSES, GLOBEX, GLOBEX_TOKEN, build
 
 from simulator.core.dates import parse_utc
 from simulator.core.records import WIRE_FIELDS
@@ -352,3 +353,26 @@ def test_no_body_ever_gets_a_500(sim: SimHelper, fields: dict) -> None:
         assert answer.body["field"] in KEYS
     else:
         assert isinstance(answer.body, list)
+
+
+# -- the in-memory read path (issue 14) ---------------------------------------------------
+
+
+def test_after_a_reset_the_same_registration_ids_show_their_new_learners(sim: SimHelper) -> None:
+    """Transaction ids count from 1 again after a reset: pages sorted any way must show
+    the new records, never the ones remembered from before the reset."""
+    regs = [str(uuid.uuid4()) for _ in range(3)]
+    for n, reg in enumerate(regs):
+        sim.launch(COURSES[0], reg, f"before{n}@example.com", f"Old Learner{n}", ACME["dom"],
+                   ACME["lms"])  # fmt: skip
+    for sort in ("transactionId", "lastName", "email"):
+        assert {r["lastName"] for r in everything(sim, sort=sort, order="DESC")} == {
+            "Learner0", "Learner1", "Learner2"
+        }  # fmt: skip
+    sim.reset()
+    for n, reg in enumerate(regs):
+        sim.launch(COURSES[0], reg, f"after{n}@example.com", f"New Person{n}", ACME["dom"],
+                   ACME["lms"])  # fmt: skip
+    for sort in ("transactionId", "lastName", "email"):
+        records = everything(sim, sort=sort, order="DESC", start=0)
+        assert {r["email"] for r in records} == {f"after{n}@example.com" for n in range(3)}

@@ -144,9 +144,9 @@ def validate_report_query(body: Mapping[str, Any], token: str) -> ReportQuery | 
 
     start_date = _date(body, "startDate")
     end_date = _date(body, "endDate")
-    for value in (start_date, end_date):
-        if isinstance(value, tuple):
-            problems.append(value)
+    for moment in (start_date, end_date):
+        if isinstance(moment, tuple):
+            problems.append(moment)
     if (
         isinstance(start_date, datetime)
         and isinstance(end_date, datetime)
@@ -199,10 +199,12 @@ _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 def sort_key(sort: str, record: Mapping[str, Any]) -> tuple[object, int]:
     """Where a wire record goes in a `sort` ordering: the field, then `transactionId`."""
-    value = record[sort]
-    if sort in TEXT_SORT_FIELDS:
-        value = _ascii_fold(str(value))
-    return (value, int(record["transactionId"]))
+    return (sort_value(sort, record[sort]), int(record["transactionId"]))
+
+
+def sort_value(sort: str, value: Any) -> Any:
+    """A field's value as it sorts: text folded like SQLite's NOCASE (ASCII only)."""
+    return _ascii_fold(str(value)) if sort in TEXT_SORT_FIELDS else value
 
 
 def search_text(record: Mapping[str, Any]) -> tuple[str, ...]:

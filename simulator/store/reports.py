@@ -1,17 +1,14 @@
 """SQL of the Activity Progress API: the report page, its total, titles and quotas.
 
-A page is one statement: SQLite filters through an index, walks the sort index
-(`reports_by_*`, ending in the `transaction_id` tie-break), skips to the page and
-builds the JSON array itself (`json_object` keeps the documented field order), so
-Python touches one string per request instead of a hundred rows.
+Records' JSON and their orderings live in memory (`report_records`, issue 14): a
+page without search or date bounds is sliced from its ordering in O(log n) at any
+`start`. With a search or date bounds SQLite picks the page's rows (an index
+walk reading only rowids) and their JSON still comes from memory. `page_json`
+is the all-SQL answer, kept as the reference and the fallback.
 
-Totals (`X-Total-Count`) depend only on the filters, not on sort or page, and are
-remembered until the data changes: counting 100,000 rows on every page of an
-audit job would cost more than the page itself. Finished pages are remembered
-the same way (a bounded LRU, emptied by any write to the database but the
-API's own quota counting), so load
-tests and audit jobs that read the same pages again are answered from memory;
-a page that was never asked for still costs one indexed query.
+Totals and finished pages are remembered until the data changes (a bounded
+LRU, emptied by any write to the database but the API's own quota counting),
+so audit jobs that read the same pages again are answered from memory.
 """
 
 from __future__ import annotations
@@ -22,7 +19,10 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date
 
+from simulator.core.order_index import RecordSet
 from simulator.core.report_query import ReportQuery
+from simulator.store.report_records import RECORD_JSON, ReportRecords
+from simulator.store.report_search import rare_gram_matches
 
 MIN_TRIGRAM = 3  # FTS5's trigram tokenizer cannot match shorter strings: LIKE does
 COUNT_CACHE_SIZE = 4096
@@ -45,14 +45,7 @@ _SORT_COLUMNS = {
     "completionCode": "completion_code COLLATE NOCASE",
 }
 
-_RECORD_JSON = (
-    "json_object("
-    "'transactionId', transaction_id, 'firstName', first_name, 'lastName', last_name, "
-    "'email', email, 'memberIdentifier', CASE WHEN ? THEN member_identifier ELSE '' END, "
-    "'activityId', activity_id, 'activityTitle', activity_title, "
-    "'registration', registration, 'dateStarted', date_started, 'progress', progress, "
-    "'dateCompleted', date_completed, 'completionCode', completion_code)"
-)
+_RECORD_JSON = RECORD_JSON
 
 
 _PAGE_COLUMNS = (
@@ -89,6 +82,11 @@ def title_matches(search: str, titles: Iterable[str]) -> list[str]:
     return [title for title in titles if needle in title.lower()]
 
 
+def indexed(query: ReportQuery) -> bool:
+    """Whether the in-memory orderings answer this query alone (no search, no dates)."""
+    return not query.search and query.start_bound is None and query.end_bound is None
+
+
 class ReportStore:
     """Report queries and quota counters over the store's connection."""
 
@@ -102,11 +100,30 @@ class ReportStore:
         self._matches: OrderedDict[str, str | None] = OrderedDict()
         self._pages: OrderedDict[tuple[object, ...], tuple[int, bytes]] = OrderedDict()
         self._page_bytes = 0
+        self.records = ReportRecords(db)
 
     # -- cache validity -----------------------------------------------------------------
 
     def changed(self) -> None:
         """Registrations changed: forget remembered totals and titles."""
+        self.records.changed()
+        self._forget_answers()
+
+    def reset(self) -> None:
+        """Everything was deleted (`POST /_sim/reset`): rebuild the records on next use."""
+        self.records.forget()
+        self._forget_answers()
+
+    def warm(self, organizations: list[tuple[str, bool]]) -> None:
+        """Build each (organization id, member ids shown)'s records and default ordering now.
+
+        For start-up: otherwise the first request after start builds them (about a
+        second at 100,000 registrations), holding up every request behind it.
+        """
+        for organization_id, member_ids in organizations:
+            self.records.ordered(organization_id, member_ids, "transactionId", False)
+
+    def _forget_answers(self) -> None:
         self._generation += 1
         self._counts.clear()
         self._titles.clear()
@@ -124,6 +141,8 @@ class ReportStore:
         (version,) = self.db.execute("PRAGMA data_version").fetchone()
         seen = (self.db.total_changes, int(version))
         if seen != self._seen:
+            if self._seen is not None and self._seen[1] != seen[1]:
+                self.records.forget()  # another connection wrote: trust no catch-up
             self._seen = seen
             self.changed()
 
@@ -170,18 +189,22 @@ class ReportStore:
         """
         if len(search) < MIN_TRIGRAM or title_matches(search, self.titles(organization_id)):
             return None
-        if search in self._matches:
-            self._matches.move_to_end(search)
-            return self._matches[search]
+        key = f"{organization_id}\n{search}"
+        if key in self._matches:
+            self._matches.move_to_end(key)
+            return self._matches[key]
         # The table's size, roughly (rowids grow with every rewrite): a magnitude is enough.
         (size,) = self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM registrations").fetchone()
         limit = drive_limit(int(size))
-        rows = self.db.execute(
-            "SELECT rowid FROM registration_search WHERE registration_search MATCH ? LIMIT ?",
-            (_fts_phrase(search), limit + 1),
-        ).fetchall()
-        found = None if len(rows) > limit else json.dumps([rowid for (rowid,) in rows])
-        self._matches[search] = found
+        rowids = rare_gram_matches(self.db, self.records.any_set(organization_id), search, limit)
+        if rowids is None:
+            rows = self.db.execute(
+                "SELECT rowid FROM registration_search WHERE registration_search MATCH ? LIMIT ?",
+                (_fts_phrase(search), limit + 1),
+            ).fetchall()
+            rowids = [rowid for (rowid,) in rows]
+        found = None if len(rowids) > limit else json.dumps(rowids)
+        self._matches[key] = found
         if len(self._matches) > MATCH_CACHE_SIZE:
             self._matches.popitem(last=False)
         return found
@@ -277,14 +300,28 @@ class ReportStore:
         return int(count)
 
     def page(self, organization_id: str, query: ReportQuery, member_ids: bool) -> tuple[int, bytes]:
-        """The total and the page's JSON (UTF-8), from memory when the data has not changed."""
-        total = self.total(organization_id, query)  # also notices other connections' writes
+        """The total and the page's JSON (UTF-8), from memory when the data has not changed.
+
+        Without a search or date bounds the page is sliced from the in-memory
+        ordering (O(log n) at any `start`); otherwise SQLite finds the page's rows
+        and their JSON still comes from memory.
+        """
+        self._check_fresh()  # also notices other connections' writes
         key = (organization_id, member_ids, query)
         cached = self._pages.get(key)
         if cached is not None:
             self._pages.move_to_end(key)
             return cached
-        body = self.page_json(organization_id, query, member_ids).encode()
+        if indexed(query):
+            records = self.records.ordered(organization_id, member_ids, query.sort, query.completed)
+            total = records.count(query.sort, query.completed)
+            body = records.page(
+                query.sort, query.order == "DESC", query.completed, query.start, query.number
+            )
+        else:
+            records = self.records.records(organization_id, member_ids)
+            total = self.total(organization_id, query)
+            body = self._located_page(organization_id, query, member_ids, records)
         self._pages[key] = (total, body)
         self._page_bytes += len(body)
         while self._page_bytes > PAGE_CACHE_BYTES:
@@ -292,14 +329,31 @@ class ReportStore:
             self._page_bytes -= len(dropped)
         return total, body
 
-    def page_json(self, organization_id: str, query: ReportQuery, member_ids: bool) -> str:
-        """The requested page as a JSON array of wire records, in order."""
-        source, args = self._from_where(organization_id, query)
-        column = _SORT_COLUMNS[query.sort]
-        order = query.order
-        order_by = f"{column} {order}"
+    def _order_by(self, query: ReportQuery) -> str:
+        order_by = f"{_SORT_COLUMNS[query.sort]} {query.order}"
         if query.sort != "transactionId":
-            order_by += f", transaction_id {order}"
+            order_by += f", transaction_id {query.order}"
+        return order_by
+
+    def _located_page(
+        self, organization_id: str, query: ReportQuery, member_ids: bool, records: RecordSet
+    ) -> bytes:
+        """A filtered page: SQLite picks the rows (an index-only walk), memory has their JSON."""
+        source, args = self._from_where(organization_id, query)
+        rows = self.db.execute(
+            f"SELECT registrations.rowid FROM {source} ORDER BY {self._order_by(query)}"
+            " LIMIT ? OFFSET ?",
+            [*args, query.number, query.start],
+        )
+        body = records.bodies(rowid for (rowid,) in rows)
+        if body is None:  # not expected: the records were caught up just now
+            body = self.page_json(organization_id, query, member_ids).encode()
+        return body
+
+    def page_json(self, organization_id: str, query: ReportQuery, member_ids: bool) -> str:
+        """The requested page as a JSON array of wire records, in order, all in SQL."""
+        source, args = self._from_where(organization_id, query)
+        order_by = self._order_by(query)
         if query.start < DEEP_START:
             sql = (
                 f"SELECT json_group_array({_RECORD_JSON}) FROM ("

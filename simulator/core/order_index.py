@@ -1,0 +1,210 @@
+"""Report records in memory, with an order-statistic index per sort ordering.
+
+The vendor's API pages by offset, so a page deep in the data was as costly as
+walking SQLite's sort index past every record before it (OFFSET is linear).
+Here each ordering is a `SortedList` of `(key, transactionId, JSON)`: it finds
+the record at any position in O(log n), so a page costs the same at start 0 as
+at start 99,900, and each record's wire JSON is kept ready so a page is one
+`b",".join` instead of SQLite building a hundred JSON objects.
+
+Orderings are built on first use (a sort field nobody asks for costs nothing)
+from the records' JSON, and kept in step by `upsert`/`remove`. The keys are
+exactly `sort_key` (the reference semantics of the SQL: ASCII-case-folded text,
+ties broken by `transactionId`), and a DESC page is the ASC ordering read
+backwards, as `ORDER BY field DESC, transaction_id DESC` is.
+
+Pure: no SQL, no I/O; the store feeds it rows and asks it for pages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from operator import itemgetter
+from typing import Any
+
+from sortedcontainers import SortedList  # type: ignore[import-untyped]
+
+from simulator.core.report_query import sort_key, sort_value
+
+Ordering = tuple[str, bool]
+SAMPLE = 2000
+_JSON = itemgetter(2)  # (sort field, completed records only)
+
+
+class Entry:
+    """One registration's current record: its wire JSON, ready to send.
+
+    `member` keeps the real `memberIdentifier` when the served JSON blanks it
+    (organizations without user verification): sorting still uses the real value,
+    as the SQL does.
+    """
+
+    __slots__ = ("body", "member", "rowid", "transaction_id")
+
+    def __init__(self, rowid: int, transaction_id: int, body: bytes, member: str) -> None:
+        self.rowid = rowid
+        self.transaction_id = transaction_id
+        self.body = body
+        self.member = member
+
+    def record(self) -> dict[str, Any]:
+        """The wire record, with the real member identifier (for sort keys)."""
+        found: dict[str, Any] = json.loads(self.body)
+        found["memberIdentifier"] = self.member
+        return found
+
+
+def _item(field: str, record: dict[str, Any], entry: Entry) -> tuple[Any, int, bytes]:
+    """An ordering's item; the JSON is the entry's own object, so `remove` finds it by
+    identity (transaction ids are unique, so two items never compare their JSON)."""
+    key, transaction_id = sort_key(field, record)
+    return (key, transaction_id, entry.body)
+
+
+class RecordSet:
+    """One organization's records (as one caller sees them) and their orderings."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Entry] = {}
+        self.by_rowid: dict[int, Entry] = {}
+        self.orderings: dict[Ordering, SortedList] = {}
+        self._grams: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def upsert(self, registration: str, entry: Entry) -> None:
+        """Make `entry` the registration's current record, in every built ordering."""
+        old = self.entries.get(registration)
+        old_record = old.record() if old is not None and self.orderings else None
+        if old is not None:
+            self.by_rowid.pop(old.rowid, None)
+        self.entries[registration] = entry
+        self.by_rowid[entry.rowid] = entry
+        if not self.orderings:
+            return
+        record = entry.record()
+        for (field, completed_only), ordering in self.orderings.items():
+            if (
+                old is not None
+                and old_record is not None
+                and (not completed_only or old_record["dateCompleted"])
+            ):
+                ordering.remove(_item(field, old_record, old))
+            if not completed_only or record["dateCompleted"]:
+                ordering.add(_item(field, record, entry))
+
+    def remove(self, registration: str) -> None:
+        old = self.entries.pop(registration, None)
+        if old is None:
+            return
+        self.by_rowid.pop(old.rowid, None)
+        if not self.orderings:
+            return
+        record = old.record()
+        for (field, completed_only), ordering in self.orderings.items():
+            if not completed_only or record["dateCompleted"]:
+                ordering.remove(_item(field, record, old))
+
+    def ordering(
+        self,
+        field: str,
+        completed_only: bool,
+        values: Iterable[tuple[str, Any]] | None = None,
+    ) -> SortedList:
+        """The ordering by `field`, built now if this is its first use.
+
+        `values` are (registration, field value) of every record it holds, when the
+        caller can read them faster than parsing each record's JSON (the store
+        reads one column); without them each record's JSON is read.
+        """
+        found = self.orderings.get((field, completed_only))
+        if found is not None:
+            return found
+        if values is None:
+            values = (
+                (registration, entry.record()[field])
+                for registration, entry in self.entries.items()
+                if not completed_only or entry.record()["dateCompleted"]
+            )
+        entries = self.entries
+        items = []
+        for registration, value in values:
+            entry = entries[registration]
+            items.append((sort_value(field, value), entry.transaction_id, entry.body))
+        found = self.orderings[(field, completed_only)] = SortedList(items)
+        return found
+
+    def count(self, field: str, completed_only: bool) -> int:
+        if not completed_only:
+            return len(self.entries)
+        return len(self.ordering(field, True))
+
+    def page(
+        self, field: str, descending: bool, completed_only: bool, start: int, number: int
+    ) -> bytes:
+        """The JSON array of records `start`..`start + number` in this ordering."""
+        ordering = self.ordering(field, completed_only)
+        if descending:
+            stop = max(0, len(ordering) - start)
+            items = ordering.islice(max(0, stop - number), stop, reverse=True)
+        else:
+            items = ordering.islice(start, start + number)
+        return b"[" + b",".join(map(_JSON, items)) + b"]"
+
+    def gram_counts(self) -> dict[str, int]:
+        """How often each trigram occurs in a sample of up to 2,000 records' searchable text.
+
+        An estimate, made once per build: enough to tell a rare trigram ("n.d" of
+        "ben.dubois") from one every record has (".co", digits of UUIDs).
+        """
+        if self._grams is None:
+            step = max(1, len(self.entries) // SAMPLE)
+            counts: dict[str, int] = {}
+            for entry in list(self.entries.values())[::step]:
+                for text in searchable(entry.record()):
+                    for gram in grams(text.lower()):
+                        counts[gram] = counts.get(gram, 0) + 1
+            self._grams = counts
+        return self._grams
+
+    def containing(self, needle: str, rowids: Iterable[int]) -> list[int]:
+        """Those of `rowids` here whose searchable text (bar the activity title, which
+        the caller matches on its own) contains `needle` (already lower case)."""
+        found = []
+        for rowid in rowids:
+            entry = self.by_rowid.get(rowid)
+            if entry is None:
+                continue  # another organization's
+            if any(needle in text.lower() for text in searchable(entry.record())):
+                found.append(rowid)
+        return found
+
+    def bodies(self, rowids: Iterable[int]) -> bytes | None:
+        """The JSON array of these rows' records, or None if one is not known here."""
+        entries = []
+        for rowid in rowids:
+            entry = self.by_rowid.get(rowid)
+            if entry is None:
+                return None
+            entries.append(entry)
+        return page_json(entries)
+
+
+def searchable(record: dict[str, Any]) -> tuple[str, ...]:
+    """What the trigram index holds of a record: full name, e-mail, registration, code."""
+    return (
+        f"{record['firstName']} {record['lastName']}",
+        record["email"],
+        record["registration"],
+        record["completionCode"],
+    )
+
+
+def grams(text: str) -> set[str]:
+    return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+def page_json(entries: Iterable[Entry]) -> bytes:
+    return b"[" + b",".join([entry.body for entry in entries]) + b"]"
