@@ -112,9 +112,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _requirement_properties(
-    request: pytest.FixtureRequest, record_property: Any
-) -> None:
+def _requirement_properties(request: pytest.FixtureRequest, record_property: Any) -> None:
     """Each test case in JUnit XML carries the requirement ids it checks."""
     for marker in request.node.iter_markers("requirement"):
         record_property("requirement", marker.args[0])

@@ -188,9 +188,7 @@ class Target:
     def report(self, **fields: Any) -> Response:
         """`POST /api/reports/progress` with this test's token, charged to the budget."""
         self.budget.spend()
-        return self.client.request(
-            "POST", "/api/reports/progress", {"token": self.token, **fields}
-        )
+        return self.client.request("POST", "/api/reports/progress", {"token": self.token, **fields})
 
     def report_raw(self, raw: bytes, content_type: str | None) -> Response:
         """A progress-API call with a body and content type as given (still charged)."""
@@ -293,9 +291,7 @@ def schema_validator(name: str) -> Any:
     import jsonschema
     from referencing import Registry, Resource
 
-    schemas = {
-        path.name: json.loads(path.read_text("utf-8")) for path in SCHEMAS.glob("*.json")
-    }
+    schemas = {path.name: json.loads(path.read_text("utf-8")) for path in SCHEMAS.glob("*.json")}
     registry: Registry[Any] = Registry().with_resources(
         (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
     )

@@ -230,3 +230,79 @@ def test_a_reg_belongs_to_one_learner_and_course(target: Target) -> None:
     other_learner = target.open(target.launch_url(reg=reg, em=f"jane@{target.org.domain}"))
     other_course = target.open(target.launch_url("data-privacy", reg=reg))
     assert other_learner.status == other_course.status == 400
+
+
+@req("LAUNCH-020")
+@pytest.mark.parametrize("opening", ["#//?", "#!/?"])
+def test_only_hash_slash_question_opens_the_query(target: Target, opening: str) -> None:
+    """D-L9: the vendor's router serves `/`; its query follows `#/?`."""
+    answer = target.open(target.launch_url().replace("#/?", opening))
+    assert answer.status == 400
+    assert "missing_hash_slash" in codes(answer)
+
+
+@req("LAUNCH-021")
+def test_a_repeated_parameter_fails(target: Target) -> None:
+    """D-L10: routers disagree on repeated names; the LMS must send each once."""
+    url = target.launch_url()
+    answer = target.open(url + "&fn=Grace%20Hopper")
+    assert answer.status == 400
+    assert "fn" in [p["field"] for p in answer.body["problems"]]
+    assert reopened(target, answer).body["firstName"] == "Ada"
+
+
+@req("LAUNCH-022")
+def test_unknown_extra_names_are_ignored(target: Target) -> None:
+    """D-L11: the page reads its five names and nothing else."""
+    assert target.open(target.launch_url() + "&utm_source=lms&theme=dark").status == 201
+
+
+@req("LAUNCH-023")
+def test_lengths_count_utf16_units(target: Target) -> None:
+    """D-L12: an emoji is two units of JavaScript's `.length`."""
+    assert target.open(target.launch_url(fn="Ada " + "\U0001f600" * 125)).status == 201
+    answer = target.open(target.launch_url(fn="Ada " + "\U0001f600" * 126))
+    assert answer.status == 400
+    assert answer.body["field"] == "fn"
+
+
+@req("LAUNCH-024")
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("fn", " Ada Lovelace"), ("em", "ada@example.com "), ("reg", "{REG}")],
+    ids=["leading-space", "trailing-space", "braced-reg"],
+)
+def test_values_are_not_trimmed(target: Target, field: str, value: str) -> None:
+    """D-L13: what the LMS sends is what the vendor stores; nothing is repaired."""
+    if value == "{REG}":
+        value = "{" + str(uuid.uuid4()) + "}"
+    answer = target.open(target.launch_url(**{field: value}))
+    assert answer.status == 400
+    assert field in [p["field"] for p in answer.body["problems"]]
+
+
+@req("LAUNCH-025")
+def test_the_corrected_url_has_the_vendors_form(target: Target) -> None:
+    """D-L14: `/courses/{id}/#/?reg=…&em=…&fn=First%20Last&dom=…&lmsId=…`."""
+    good = target.launch_url("data-privacy")
+    answer = target.open(good.replace("#/?", "#?"))
+    fixed = answer.body["fixedUrl"]
+    assert fixed.startswith(good.split("#")[0] + "#/?reg=")
+    assert "fn=Ada%20Lovelace" in fixed
+    names = [part.split("=")[0] for part in fixed.split("#/?")[1].split("&")]
+    assert names == ["reg", "em", "fn", "dom", "lmsId"]
+
+
+@req("LAUNCH-026")
+def test_a_foreign_referrer_is_only_a_warning(target: Target) -> None:
+    """D-L15: the page launches; the warning says the referrer is not `dom`."""
+    answer = target.open(target.launch_url(), referrer="https://elsewhere.invalid/course-list")
+    assert answer.status == 201
+    assert answer.body["warnings"]
+
+
+@req("LAUNCH-027")
+def test_a_whole_url_is_read_as_the_browser_reads_it(target: Target) -> None:
+    """D-L16: surrounding spaces trimmed; `/courses/x#/?…` works as `/courses/x/#/?…`."""
+    assert target.open("  " + target.launch_url() + "\n").status == 201
+    assert target.open(target.launch_url().replace("/#/?", "#/?")).status == 201

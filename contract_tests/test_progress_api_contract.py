@@ -68,9 +68,7 @@ def test_the_answer_is_json(target: Target) -> None:
 def test_an_unknown_or_missing_token_is_refused(target: Target) -> None:
     """token: "This value will be provided when you are provisioned for API access"."""
     target.budget.spend()
-    unknown = target.client.request(
-        "POST", "/api/reports/progress", {"token": str(uuid.uuid4())}
-    )
+    unknown = target.client.request("POST", "/api/reports/progress", {"token": str(uuid.uuid4())})
     target.budget.spend()
     missing = target.client.request("POST", "/api/reports/progress", {"number": 1})
     assert unknown.status == missing.status == 401
@@ -137,7 +135,9 @@ def test_order_is_asc_or_desc(target: Target) -> None:
     down = target.report(sort="transactionId", order="DESC", number=50).body
     ids = [r["transactionId"] for r in up]
     assert ids == sorted(ids)
-    assert [r["transactionId"] for r in down] == sorted((r["transactionId"] for r in down), reverse=True)
+    assert [r["transactionId"] for r in down] == sorted(
+        (r["transactionId"] for r in down), reverse=True
+    )
     assert target.report(order="ascending").status == 400
 
 

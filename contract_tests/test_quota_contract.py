@@ -13,9 +13,7 @@ req = pytest.mark.requirement
 
 
 def quota(target: Target) -> dict[str, Any]:
-    answer: dict[str, Any] = target.client.call(
-        "GET", "/_sim/quota", query={"token": target.token}
-    )
+    answer: dict[str, Any] = target.client.call("GET", "/_sim/quota", query={"token": target.token})
     return answer
 
 

@@ -138,7 +138,7 @@ def test_an_error_is_retried(target: Target, receiver: Any) -> None:
 def test_missed_data_is_not_resent_and_delivery_resumes(target: Target, receiver: Any) -> None:
     """ "the data will not be delivered ... delivery will automatically resume when your
     endpoint recovers, but only current records" and "We will not resend data that was
-    missed via webhook." (D-W4) """
+    missed via webhook." (D-W4)"""
     hook = subscribe(target, receiver, retrySchedule=[1, 5])
     target.outage(hook["id"], duration=30, mode="status:503")
     lost = target.start()["registration"]
