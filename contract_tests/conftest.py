@@ -16,9 +16,9 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+import contract_target as ct
 import pytest
 
-import contract_target as ct
 from simulator.client import SimulatorClient
 from simulator.receiver import Receiver
 

@@ -10,7 +10,6 @@ import uuid
 from typing import Any
 
 import pytest
-
 from contract_target import Target
 
 req = pytest.mark.requirement

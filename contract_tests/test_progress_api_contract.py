@@ -12,7 +12,6 @@ import uuid
 from typing import Any
 
 import pytest
-
 from contract_target import Organization, Target, schema_validator
 
 req = pytest.mark.requirement

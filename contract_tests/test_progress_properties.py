@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import contract_target as ct
 import pytest
+from contract_target import Target
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import contract_target as ct
-from contract_target import Target
 
 req = pytest.mark.requirement
 SORT_FIELDS = [

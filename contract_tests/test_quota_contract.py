@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from contract_target import Target
 
 req = pytest.mark.requirement

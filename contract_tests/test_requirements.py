@@ -10,8 +10,6 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 from contract_target import load_requirements
 
 HERE = Path(__file__).resolve().parent

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from contract_target import Target, schema_validator
 
 req = pytest.mark.requirement
