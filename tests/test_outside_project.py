@@ -111,9 +111,18 @@ def test_another_project_tests_against_the_installed_wheel(
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False)  # the outer pip installs into it: no pip to seed
     python = env_dir / "bin" / "python"
-    pip = [sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-compile"]
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(python),
+        "install",
+        "--quiet",
+        "--no-compile",
+    ]
     install = subprocess.run(
-        [*pip, project_wheel, "pytest"],
+        [*pip, str(project_wheel), "pytest"],
         capture_output=True,
         text=True,
         timeout=600,
