@@ -39,6 +39,20 @@ def test_the_example_tests_use_only_the_public_python_api() -> None:
         assert {m.removeprefix("simulator.") for m in from_simulator} <= set(simulator.__all__)
 
 
+def parametrized(test: ast.FunctionDef) -> set[str]:
+    """The argument names a test's `@pytest.mark.parametrize` decorators fill in."""
+    names: set[str] = set()
+    for decorator in test.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr == "parametrize"
+            and isinstance(decorator.args[0], ast.Constant)
+        ):
+            names.update(name.strip() for name in str(decorator.args[0].value).split(","))
+    return names
+
+
 def test_the_example_tests_ask_only_for_public_fixtures_and_their_own() -> None:
     own = {
         node.name
@@ -48,7 +62,7 @@ def test_the_example_tests_ask_only_for_public_fixtures_and_their_own() -> None:
     for path in sorted((EXAMPLE / "tests").glob("test_*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-                asked = {arg.arg for arg in node.args.args} - {"capsys"}
+                asked = {arg.arg for arg in node.args.args} - {"capsys"} - parametrized(node)
                 assert asked <= own | PUBLIC_FIXTURES, f"{path.name}::{node.name}: {asked}"
 
 

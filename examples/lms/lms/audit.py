@@ -108,7 +108,8 @@ def run_audit(
             page = api.page(start, page_size)
         except QuotaExhausted:
             resume = next_utc_midnight(now())
-            store.save_cursor(Cursor(start, resume))
+            # Never behind where an earlier run got to, even when today's first call failed.
+            store.save_cursor(Cursor(max(start, cursor.next_start), resume))
             return AuditRun(calls, records, filled, finished=False, paused_until=resume)
         calls += 1
         records += len(page)

@@ -60,6 +60,7 @@ FIELDS = {
     "dateCompleted": "date_completed",
     "completionCode": "completion_code",
 }
+INTEGER_FIELDS = {"transactionId", "progress"}
 COLUMNS = ("registration", *FIELDS.values(), "source")
 UPSERT = f"""
 INSERT INTO progress ({", ".join(COLUMNS)}) VALUES ({", ".join("?" for _ in COLUMNS)})
@@ -185,11 +186,12 @@ class Store:
 
 
 def _row(record: Mapping[str, Any], source: str) -> tuple[Any, ...]:
-    try:
-        registration = record["registration"]
-        values = [record[field] for field in FIELDS]
-    except (KeyError, TypeError) as missing:
-        raise BadRecord(f"record without {missing}") from None
-    if not isinstance(registration, str) or not isinstance(record["transactionId"], int):
-        raise BadRecord("registration must be a string and transactionId an integer")
-    return (registration.lower(), *values, source)
+    if not isinstance(record, Mapping):
+        raise BadRecord("a record must be a JSON object")
+    for name in ("registration", *FIELDS):
+        value = record.get(name)
+        expected = int if name in INTEGER_FIELDS else str
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise BadRecord(f"record field {name!r} must be a {expected.__name__}")
+    values = [record[name] for name in FIELDS]
+    return (str(record["registration"]).lower(), *values, source)

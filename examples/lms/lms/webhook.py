@@ -24,13 +24,14 @@ from aiohttp import web
 from lms.store import BadRecord, Store
 
 KINDS = ("started", "progressed", "completions")
-STORE_KEY = web.AppKey("store", Store)
 
 
 def create_app(
     store: Store, *, token_value: str, token_name: str = "access_token"
 ) -> web.Application:
     """The webhook endpoint at `POST /77media/progress`, storing into `store`."""
+    if not token_value:
+        raise ValueError("a webhook token is required: without one, anyone could post progress")
     expected = token_value.encode()
 
     async def receive(request: web.Request) -> web.Response:
@@ -47,15 +48,12 @@ def create_app(
             return web.json_response({"error": f"expected an object with {KINDS}"}, status=400)
         try:
             # SQLite is quick here, but it blocks: keep the event loop free for other requests.
-            changed = await asyncio.to_thread(
-                request.app[STORE_KEY].save_records, records, "webhook"
-            )
+            changed = await asyncio.to_thread(store.save_records, records, "webhook")
         except BadRecord as error:
             return web.json_response({"error": str(error)}, status=400)
         return web.json_response({"received": len(records), "changed": changed})
 
     app = web.Application()
-    app[STORE_KEY] = store
     app.router.add_post("/77media/progress", receive)
     return app
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,10 +20,16 @@ import pytest
 from aiohttp import web
 from simulator import Certificates, SimulatorClient
 
-from lms.audit import ProgressApi
-from lms.launch import LaunchSettings
-from lms.store import Store
-from lms.webhook import create_app
+# Run from the simulator's repository, the example is not installed: `lms` is imported
+# from this folder's parent, appended to the path so that it shadows nothing.
+EXAMPLE_ROOT = str(Path(__file__).resolve().parent.parent)
+if EXAMPLE_ROOT not in sys.path:
+    sys.path.append(EXAMPLE_ROOT)
+
+from lms.audit import ProgressApi  # noqa: E402
+from lms.launch import LaunchSettings  # noqa: E402
+from lms.store import Store  # noqa: E402
+from lms.webhook import create_app  # noqa: E402
 
 WEBHOOK_TOKEN = "s3cret-for-77media"
 
@@ -46,6 +53,12 @@ def serve_https(app: web.Application, context: ssl.SSLContext) -> Iterator[int]:
         thread.join()
         loop.run_until_complete(runner.cleanup())
         loop.close()
+
+
+@pytest.fixture
+def webhook_token() -> str:
+    """The token we gave 77media for the webhook (`access_token` header)."""
+    return WEBHOOK_TOKEN
 
 
 @pytest.fixture

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from simulator import SimulatorClient
+from simulator import Certificates, SimulatorClient
 
 from lms.launch import LaunchSettings, learner_launch_url
 from lms.store import Store
@@ -138,3 +140,25 @@ def test_an_older_bundle_arriving_after_a_newer_one_changes_nothing(
     row = store.progress(reg)
     assert row is not None and row.completed and row.progress == 100
     assert_store_matches_the_api(media77_sim, store)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b'{"started": {}}',
+        b'{"completions": [{"registration": "r", "transactionId": "7"}]}',
+        b'{"progressed": [["not", "a", "record"]]}',
+    ],
+)
+def test_a_malformed_bundle_is_refused_and_nothing_is_stored(
+    endpoint: str, store: Store, media77_certs: Certificates, webhook_token: str, body: bytes
+) -> None:
+    request = urllib.request.Request(
+        endpoint, data=body, headers={"access_token": webhook_token}, method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, context=media77_certs.client_ssl_context())
+    assert answer.value.code == 400
+    assert store.all_progress() == {}
