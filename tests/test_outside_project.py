@@ -52,10 +52,10 @@ class Endpoint(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def endpoint(media77_certs):
-    server = ThreadingHTTPServer(("localhost", 0), Endpoint)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
     server.socket = media77_certs.ssl_context().wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"https://localhost:{server.server_address[1]}/hook"
+    yield f"https://127.0.0.1:{server.server_address[1]}/hook"
     server.shutdown()
     server.server_close()
 

@@ -41,7 +41,7 @@ def serve_https(app: web.Application, context: ssl.SSLContext) -> Iterator[int]:
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app)
     loop.run_until_complete(runner.setup())
-    site = web.TCPSite(runner, "localhost", 0, ssl_context=context)
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
     loop.run_until_complete(site.start())
     port: int = runner.addresses[0][1]
     thread = threading.Thread(target=loop.run_forever, daemon=True)
@@ -72,7 +72,7 @@ def endpoint(store: Store, media77_certs: Certificates) -> Iterator[str]:
     """The LMS's webhook endpoint, live over HTTPS: its URL."""
     app = create_app(store, token_value=WEBHOOK_TOKEN)
     with serve_https(app, media77_certs.ssl_context()) as port:
-        yield f"https://localhost:{port}/77media/progress"
+        yield f"https://127.0.0.1:{port}/77media/progress"
 
 
 @pytest.fixture
