@@ -13,7 +13,7 @@ from simulator import Certificates, SimulatorClient
 from lms.launch import LaunchSettings, learner_launch_url
 from lms.store import Store
 
-ROUTE_PENDING = "needs POST /_sim/launches/open (issue 9) and lessons/next on the simulator"
+ROUTE_PENDING = "needs POST /_sim/launches/open (issue 9) on the simulator"
 
 
 def take_course(
