@@ -7,14 +7,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from simulator.commands._common import UsageError
+from simulator.commands._common import UsageError, command_parser
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = command_parser(
+        subparsers,
         "contract",
-        help="run the vendor-contract tests (contract_tests/)",
-        description="Run the contract tests, each checking one rule of the vendor docs. Without "
+        "run the vendor-contract tests (contract_tests/)",
+        "Run the contract tests, each checking one rule of the vendor docs. Without "
         "--target-url they start a simulator in-process; with it they test that running "
         "simulator (it must expose the control API: set MEDIA77_SIM_ADMIN_TOKEN if it needs one). "
         "Extra arguments after -- go to pytest.",
