@@ -45,15 +45,21 @@ def log_entry(
     outcome: LaunchOutcome,
     source: str,
     location: PageLocation | None,
+    meant: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The log's JSON for one launch (without `id` and `at`, which the store adds)."""
+    """The log's JSON for one launch (without `id` and `at`, which the store adds).
+
+    `meant` are the values the LMS meant by a URL the page could not read: the
+    entry is filed under that `reg` and e-mail, so a filter by `reg` finds it.
+    """
     state = outcome.registration
+    filed = {**(meant or {}), **params}
     entry: dict[str, Any] = {
         "source": source,
         "courseId": _text(course_id, 255),
         "outcome": outcome.outcome,
-        "registration": state.registration if state else _text(params.get("reg"), 255).lower(),
-        "email": state.email if state else _text(params.get("em"), 255),
+        "registration": state.registration if state else _text(filed.get("reg"), 255).lower(),
+        "email": state.email if state else _text(filed.get("em"), 255),
         "organizationId": outcome.organization.id if outcome.organization else "",
         "params": {name: _text(params[name]) for name in PARAMETERS if name in params},
         "problems": [d.to_json() for d in outcome.problems],

@@ -12,6 +12,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from simulator.clock import Clock
 from simulator.config import Config
@@ -27,6 +28,7 @@ from simulator.core.dates import to_iso_ms
 from simulator.core.errors import Conflict, NotFound
 from simulator.core.diagnostics import Code, Diagnostic, Severity, error, warning
 from simulator.core.launch import Launch, registration_conflicts
+from simulator.core.launch_reader import read_location
 from simulator.core.launch_rules import check_launch
 from simulator.core.launch_url import LaunchReading, read_launch_location, read_launch_url
 from simulator.core.progress import Registration, advance, check_progress, start
@@ -184,8 +186,9 @@ class Simulation:
         outcome = self._launch(
             reading.course_id, reading.launch, reading.diagnostics, reading.fixed_url
         )
-        launch_id = self._log_launch(reading.course_id, reading.params, outcome, source, location)
-        return replace(outcome, launch_id=launch_id)
+        meant = read_location(location.hash, location.search).repaired
+        entry = log_entry(reading.course_id, reading.params, outcome, source, location, meant)
+        return replace(outcome, launch_id=self._record(entry))
 
     def _launch(
         self,
@@ -356,6 +359,7 @@ class Simulation:
         source: str,
         location: PageLocation | None,
     ) -> int:
-        entry = log_entry(course_id, params, outcome, source, location)
-        at = to_iso_ms(self.clock.now())
-        return launches_store.record_launch(self.store, at, entry)
+        return self._record(log_entry(course_id, params, outcome, source, location))
+
+    def _record(self, entry: dict[str, Any]) -> int:
+        return launches_store.record_launch(self.store, to_iso_ms(self.clock.now()), entry)
