@@ -328,7 +328,9 @@ def test_open_refuses_what_the_vendor_could_not_read(sim: SimHelper) -> None:
         assert answer.body["fixedUrl"].startswith(sim.url + "/courses/workplace-safety/#/?")
         assert set(answer.body) >= {"message", "field", "diagnostics"}
     assert sim.registrations() == []
-    assert sim.request("POST", "/_sim/launches/open", {"url": answer.body["fixedUrl"]}).status == 201
+    assert (
+        sim.request("POST", "/_sim/launches/open", {"url": answer.body["fixedUrl"]}).status == 201
+    )
 
 
 @pytest.mark.parametrize(

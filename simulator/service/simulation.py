@@ -165,7 +165,9 @@ class Simulation:
         if any(d.severity == Severity.ERROR for d in found):
             rejected = LaunchOutcome(None, False, everything, launch.organization, 0, fixed_url)
             return rejected, None
-        return LaunchOutcome(existing, False, everything, launch.organization, 0, fixed_url), existing
+        return LaunchOutcome(
+            existing, False, everything, launch.organization, 0, fixed_url
+        ), existing
 
     def launch(
         self,
@@ -177,7 +179,9 @@ class Simulation:
         """Create or resume the registration a launch names, and log the launch."""
         launch, diagnostics = self.check_params(course_id, params)
         outcome = self._launch(course_id, launch, diagnostics)
-        return replace(outcome, launch_id=self._log_launch(course_id, params, outcome, source, None))
+        return replace(
+            outcome, launch_id=self._log_launch(course_id, params, outcome, source, None)
+        )
 
     def launch_reading(
         self, reading: LaunchReading, location: PageLocation, *, source: str = "page"

@@ -93,7 +93,10 @@ OPENAPI_PATHS: dict[str, Any] = {
             "400 invalid_launch {problems, diagnostics, fixedUrl}",
             body=True,
             ok="201",
-            **{"200": "resumed", "400": "invalid launch, or not a /courses/{courseId}/ URL (field url)"},
+            **{
+                "200": "resumed",
+                "400": "invalid launch, or not a /courses/{courseId}/ URL (field url)",
+            },
         )
     },
     "/_sim/launches/check": {
