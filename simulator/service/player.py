@@ -11,8 +11,8 @@ from typing import Any
 
 from simulator.core.activities import lessons_done
 from simulator.core.errors import NotFound
-from simulator.core.progress import Registration
 from simulator.core.launch_url import LaunchReading
+from simulator.core.progress import Registration
 from simulator.service.launch_log import PageLocation
 from simulator.service.outcome import LaunchOutcome
 from simulator.service.simulation import Simulation

@@ -25,8 +25,8 @@ from simulator.core.activities import (
     lessons_done,
 )
 from simulator.core.dates import to_iso_ms
-from simulator.core.errors import Conflict, NotFound
 from simulator.core.diagnostics import Code, Diagnostic, Severity, error, warning
+from simulator.core.errors import Conflict, NotFound
 from simulator.core.launch import Launch, registration_conflicts
 from simulator.core.launch_reader import read_location
 from simulator.core.launch_rules import check_launch
