@@ -13,8 +13,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from simulator.core.diagnostics import Severity
-from simulator.core.launch_reader import read_location, referrer_warnings
 from simulator.core.launch import PARAMETERS
+from simulator.core.launch_reader import read_location, referrer_warnings
 from simulator.core.url_search_params import get, parse_form, to_usv
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING

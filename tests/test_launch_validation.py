@@ -8,13 +8,12 @@ the second ("strict") by its code and severity, warnings included.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from dataclasses import dataclass
 
 from simulator.core.diagnostics import Diagnostic
 from simulator.core.launch import (
