@@ -282,9 +282,10 @@ def test_screenshots_of_the_player_and_an_error_panel(
     complete_lessons(page, 2, total=5)
     player = tmp_path / "player.png"
     page.screenshot(path=str(player))
-    bad = sim.launch_url("workplace-safety", reg="4459-bad", fn="Ada", lms_id="ACME-PRD-7701")
+    bad = sim.launch_url("workplace-safety", fn="Ada Lovelace", lms_id="ACME-PRD-7701")
     page.goto(bad.replace("&dom=", "&amp;dom="))
-    expect(by(page, "launch-error")).to_contain_text("is not a UUID")
+    expect(by(page, "launch-error")).to_contain_text("html_escaped_ampersand")
+    expect(by(page, "launch-fix")).to_contain_text("lmsId=ACME-STG-7701")
     error = tmp_path / "launch-error.png"
     page.screenshot(path=str(error))
     for shot in (player, error):
