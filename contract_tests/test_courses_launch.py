@@ -39,13 +39,13 @@ def test_query_string_after_hash_slash_launches(sim: Any) -> None:
     assert answer.body["progress"] == 0
 
 
-def test_query_string_before_the_hash_is_flagged(sim: Any) -> None:
-    """Course Launch Query String: "it must come after /#/". The simulator launches
-    anyway (DESIGN.md: a launch warning) and says that 77media would not see them."""
+def test_query_string_before_the_hash_fails(sim: Any) -> None:
+    """Course Launch Query String: "it must come after /#/". The vendor's page reads
+    nothing before the `#`, so the launch fails, saying why and how to fix it."""
     answer = launch(sim, "#/", "?" + query())
-    assert answer.status == 201
-    assert [d["code"] for d in answer.body["diagnostics"]] == ["parameters_before_hash"]
-    assert "on 77media" in answer.body["diagnostics"][0]["message"]
+    assert answer.status == 400
+    assert "parameters_before_hash" in [p["code"] for p in answer.body["problems"]]
+    assert "/#/?" in answer.body["fixedUrl"]
 
 
 def test_same_registration_resumes_where_the_user_left_off(sim: Any) -> None:
