@@ -14,7 +14,7 @@ __all__ = ["COMMANDS", "UsageError", "build_parser", "main"]
 
 # Each names a module in simulator.commands with `add_parser(subparsers)`; the
 # parser's `run` default takes the parsed arguments and returns the exit code.
-COMMANDS = ("serve", "seed", "learners", "contract", "receiver", "certs")
+COMMANDS = ("serve", "seed", "learners", "check-url", "contract", "receiver", "certs")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"simulator.commands.{name}").add_parser(subparsers)
+        importlib.import_module(f"simulator.commands.{name.replace('-', '_')}").add_parser(
+            subparsers
+        )
     return parser
 
 

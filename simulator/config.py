@@ -84,6 +84,13 @@ class Config:
     webhook_ca: str = field(
         default="", metadata={"help": "CA bundle (PEM) trusted for webhook endpoints"}
     )
+    lenient_launch: bool = field(
+        default=False,
+        metadata={
+            "help": "repair launch URLs the vendor's page could not read (with a warning) "
+            "instead of failing them: the pre-2026-11 behaviour"
+        },
+    )
     admin_token: str = field(
         default="",
         metadata={"help": "bearer token for /_sim/ (required when --host is not loopback)"},

@@ -59,20 +59,19 @@ def build(
         first = name.split(" ", 1)[0]
         email = f"{first.encode('ascii', 'ignore').decode().lower()}.{tag}{i}@Example.com"
         reg = str(uuid.uuid4())
-        if i % 4 == 0:
-            reg = reg.upper()
+        sent = reg.upper() if i % 4 == 0 else reg  # records carry it in lower case (D-L4)
         course = COURSES[i % len(COURSES)]
-        sim.launch(course, reg, email, name, org["dom"], org["lms"])
+        sim.launch(course, sent, email, name, org["dom"], org["lms"])
         data.regs.append(reg)
         data.last_activity[reg] = sim.clock()["now"]
         kind = i % 3
         if kind == 1:
             sim.advance(600)
-            sim.set_progress(reg, 50)
+            sim.set_progress(sent, 50)
             data.last_activity[reg] = sim.clock()["now"]
         elif kind == 2:
             sim.advance(600)
-            sim.complete(reg)
+            sim.complete(sent)
             data.last_activity[reg] = sim.clock()["now"]
         sim.advance(3600)
     return data

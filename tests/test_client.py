@@ -15,8 +15,6 @@ from simulator.client import LaunchResult, SimulatorClient, SimulatorError
 from simulator.server import Simulator
 
 GLOBEX_TOKEN = "3c0a5b7e-9d2f-4e61-8a47-2b9c1d0e5f63"
-ISSUE_9 = "route lands with issue 9 (POST /_sim/launches/open|check)"
-STEPS = "route lands with the service restructure (lessons/next, event/register|attend)"
 
 # Every control route and the client method that calls it.
 ROUTES = {
@@ -204,7 +202,6 @@ def test_the_client_needs_no_web_stack() -> None:
     assert result.stdout.strip() == "False", result.stderr
 
 
-@pytest.mark.xfail(strict=False, reason=ISSUE_9)
 def test_open_launches_a_whole_url_as_the_page_reads_it(sim: SimulatorClient) -> None:
     reg = str(uuid.uuid4())
     first = sim.open(sim.launch_url("workplace-safety", reg=reg))
@@ -215,7 +212,6 @@ def test_open_launches_a_whole_url_as_the_page_reads_it(sim: SimulatorClient) ->
     assert again.ok and not again.created
 
 
-@pytest.mark.xfail(strict=False, reason=ISSUE_9)
 def test_a_broken_url_fails_with_problems_and_a_fix_and_check_changes_nothing(
     sim: SimulatorClient,
 ) -> None:
@@ -231,7 +227,6 @@ def test_a_broken_url_fails_with_problems_and_a_fix_and_check_changes_nothing(
     assert sim.registrations() == []
 
 
-@pytest.mark.xfail(strict=False, reason=STEPS)
 def test_lessons_complete_one_by_one_to_a_completion(sim: SimulatorClient) -> None:
     course = next(c for c in sim.catalog() if c["kind"] == "course")
     reg = sim.start_course(course["id"])["registration"]
@@ -240,7 +235,6 @@ def test_lessons_complete_one_by_one_to_a_completion(sim: SimulatorClient) -> No
     assert states[-1]["progress"] == 100 and states[-1]["completionCode"]
 
 
-@pytest.mark.xfail(strict=False, reason=STEPS)
 def test_an_event_is_registered_then_attended(sim: SimulatorClient) -> None:
     event = next(c for c in sim.catalog() if c["kind"] == "event")
     reg = sim.start_course(event["id"])["registration"]

@@ -1,6 +1,7 @@
-"""Reading launch locations: `parse_location` (lenient, as the service calls it today, and
-`lenient=False`) and the browser's `URLSearchParams` decoding it rests on. The strict
-whole-URL reader is tested in test_core_launch.py."""
+"""Reading launch locations (`core/launch_reader.read_location`): what the vendor's page
+reads (`params`), what the LMS meant (`repaired`, the values of a corrected URL and of
+lenient mode), each fault between them with its code; and the browser's `URLSearchParams`
+decoding it rests on. The whole-URL reader is tested in test_core_launch.py."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from simulator.core.fragment import ERROR, WARNING, parse_location
+from simulator.core.diagnostics import Severity
 from simulator.core.launch import PARAMETERS
+from simulator.core.launch_reader import read_location, referrer_warnings
 from simulator.core.url_search_params import get, parse_form, to_usv
 
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
 ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 # Any Unicode text (URL metacharacters included) except what is indistinguishable
 # from double encoding: a value that itself holds a percent escape like "%41".
@@ -35,94 +38,97 @@ def test_values_round_trip_through_url_encoding(params: dict[str, str], rnd) -> 
     """Whatever the LMS encodes once with %XX comes back exactly, in any order, silently."""
     items = list(params.items())
     rnd.shuffle(items)
-    parsed = parse_location("#/?" + encode(dict(items)))
-    assert dict(parsed.params) == params
-    assert parsed.diagnostics == ()
+    reading = read_location("#/?" + encode(dict(items)))
+    assert dict(reading.params) == dict(reading.repaired) == params
+    assert reading.diagnostics == ()
 
 
 @given(launch_params)
 def test_plus_for_space_in_fn_is_read_as_a_space_with_a_warning(params: dict[str, str]) -> None:
-    """`+` is a space only in `fn` (a `+` in an e-mail is plus-addressing, kept as is)."""
+    """`+` in `fn` is a space, as URLSearchParams reads it; a warning, not an error."""
     query = encode({k: v for k, v in params.items() if k != "fn"})
-    parsed = parse_location(f"#/?fn={quote_plus(params['fn'], safe='')}&{query}")
-    assert dict(parsed.params) == params
-    assert ("plus_in_fn" in codes(parsed)) == (" " in params["fn"])
-    assert set(codes(parsed)) <= {"plus_in_fn"}
+    reading = read_location(f"#/?fn={quote_plus(params['fn'], safe='')}&{query}")
+    assert dict(reading.repaired) == params
+    assert ("plus_in_fn" in codes(reading)) == (" " in params["fn"])
+    assert set(codes(reading)) <= {"plus_in_fn"}
+    assert all(d.severity == WARNING for d in reading.diagnostics)
 
 
 @given(launch_params)
-def test_double_encoded_values_are_decoded_twice_and_named(params: dict[str, str]) -> None:
+def test_double_encoded_values_are_errors_and_the_meant_value_is_recovered(
+    params: dict[str, str],
+) -> None:
     twice = {k: quote(v, safe="") for k, v in params.items()}
-    parsed = parse_location("#/?" + encode(twice))
-    assert dict(parsed.params) == params
-    doubled = {d.field for d in parsed.diagnostics if d.code == "double_encoded"}
+    reading = read_location("#/?" + encode(twice))
+    assert dict(reading.repaired) == params
+    doubled = {d.field for d in reading.diagnostics if d.code == "double_encoded"}
     assert doubled == {k for k, v in params.items() if quote(v, safe="") != v}
-    assert all(d.severity == WARNING for d in parsed.diagnostics)
+    assert all(d.severity == ERROR for d in reading.diagnostics)
 
 
 @given(launch_params)
-def test_html_escaped_ampersands_are_read_as_ampersands(params: dict[str, str]) -> None:
-    parsed = parse_location("#/?" + encode(params, joiner="&amp;"))
-    assert dict(parsed.params) == params
-    assert codes(parsed) == ["html_escaped_ampersand"]
+def test_html_escaped_ampersands_are_an_error(params: dict[str, str]) -> None:
+    reading = read_location("#/?" + encode(params, joiner="&amp;"))
+    first = next(iter(params))
+    assert dict(reading.params) == {first: params[first]}  # the others read as `amp;em`, …
+    assert dict(reading.repaired) == params
+    assert codes(reading) == ["html_escaped_ampersand"]
 
 
 @given(launch_params, st.sampled_from(["#?", "#", "#/", "#//?"]))
-def test_fragment_without_slash_question_is_read_with_a_warning(
-    params: dict[str, str], prefix: str
-) -> None:
-    parsed = parse_location(prefix + encode(params))
-    assert dict(parsed.params) == params
-    assert codes(parsed) == ["missing_hash_slash"]
+def test_fragment_without_slash_question_reads_nothing(params: dict[str, str], prefix: str) -> None:
+    reading = read_location(prefix + encode(params))
+    assert dict(reading.params) == {}
+    assert dict(reading.repaired) == params
+    assert codes(reading) == ["missing_hash_slash"]
 
 
 @given(launch_params, st.sets(st.sampled_from(PARAMETERS), min_size=1))
-def test_parameters_before_the_hash_are_read_with_a_warning(
-    params: dict[str, str], early: set[str]
-) -> None:
-    """Vendor doc: the query string "must come after /#/". DESIGN.md lists parameters
-    before the `#` among the launch warnings: read, and flagged as what 77media misses."""
+def test_parameters_before_the_hash_are_not_read(params: dict[str, str], early: set[str]) -> None:
+    """Vendor doc: the query string "must come after /#/": what precedes the `#` is missed."""
     after = {k: v for k, v in params.items() if k not in early}
     before = {k: v for k, v in params.items() if k in early}
-    parsed = parse_location("#/?" + encode(after), "?" + encode(before))
-    assert dict(parsed.params) == params
-    (diagnostic,) = parsed.diagnostics
-    assert diagnostic.code == "parameters_before_hash"
-    assert diagnostic.severity == WARNING
+    reading = read_location("#/?" + encode(after), "?" + encode(before))
+    assert dict(reading.params) == after
+    assert dict(reading.repaired) == params
+    (diagnostic,) = reading.diagnostics
+    assert (diagnostic.code, diagnostic.severity) == ("parameters_before_hash", ERROR)
     assert all(name in diagnostic.message for name in early)
-    assert "on 77media" in diagnostic.message
+    assert "before the '#'" in diagnostic.message
 
 
 @given(launch_params)
-def test_parameters_on_both_sides_use_the_fragment_and_warn(params: dict[str, str]) -> None:
-    parsed = parse_location("#/?" + encode(params), "?" + encode(params))
-    assert dict(parsed.params) == params
-    assert [(d.code, d.severity) for d in parsed.diagnostics] == [
-        ("parameters_before_hash", WARNING)
+def test_parameters_on_both_sides_use_the_fragment_and_still_fail(params: dict[str, str]) -> None:
+    reading = read_location("#/?" + encode(params), "?" + encode(params))
+    assert dict(reading.params) == params
+    assert [(d.code, d.severity) for d in reading.diagnostics] == [
+        ("parameters_before_hash", ERROR)
     ]
 
 
 @given(st.sampled_from(PARAMETERS), values, values)
-def test_a_repeated_parameter_keeps_its_first_value(name: str, first: str, second: str) -> None:
-    parsed = parse_location(f"#/?{name}={quote(first, safe='')}&{name}={quote(second, safe='')}")
-    assert parsed.params[name] == first
-    assert codes(parsed) == ["repeated_parameter"]
+def test_a_repeated_parameter_reads_its_first_value_and_fails(
+    name: str, first: str, second: str
+) -> None:
+    reading = read_location(f"#/?{name}={quote(first, safe='')}&{name}={quote(second, safe='')}")
+    assert reading.params[name] == first
+    assert codes(reading) == ["repeated_parameter"]
 
 
 @given(st.sampled_from(["lmsid", "LMSID", "Reg", "EM", "email", "domain", "registration"]), values)
 def test_misspelled_names_are_not_read_but_named(name: str, value: str) -> None:
-    parsed = parse_location(f"#/?{name}={quote(value, safe='')}")
-    assert dict(parsed.params) == {}
-    (diagnostic,) = parsed.diagnostics
-    assert diagnostic.code == "misnamed_parameter"
-    assert diagnostic.field in PARAMETERS
+    reading = read_location(f"#/?{name}={quote(value, safe='')}")
+    assert dict(reading.params) == {}
+    (diagnostic,) = reading.diagnostics
+    assert (diagnostic.code, diagnostic.severity) == ("misnamed_parameter", ERROR)
+    assert diagnostic.field in PARAMETERS and diagnostic.field in reading.repaired
 
 
-@given(st.text(max_size=200), st.text(max_size=200), st.text(max_size=200))
-def test_any_text_gives_an_answer_never_an_exception(hash_: str, search: str, ref: str) -> None:
-    parsed = parse_location(hash_, search, ref)
-    assert set(parsed.params) <= set(PARAMETERS)
-    assert all(d.severity in (WARNING, ERROR) for d in parsed.diagnostics)
+@given(st.text(max_size=200), st.text(max_size=200))
+def test_any_text_gives_an_answer_never_an_exception(hash_: str, search: str) -> None:
+    reading = read_location(hash_, search)
+    assert set(reading.params) <= set(PARAMETERS)
+    assert all(d.severity in (WARNING, ERROR) for d in reading.diagnostics)
 
 
 @given(
@@ -131,37 +137,39 @@ def test_any_text_gives_an_answer_never_an_exception(hash_: str, search: str, re
 )
 def test_referrer_from_another_site_than_dom_is_flagged(dom: str, other: str) -> None:
     assume(other != dom and not other.endswith("." + dom) and not dom.endswith("." + other))
-    same = parse_location(f"#/?dom={dom}", referrer=f"https://{dom}/lms/course/1")
-    sub = parse_location(f"#/?dom={dom}", referrer=f"https://portal.{dom}/")
-    elsewhere = parse_location(f"#/?dom={dom}", referrer=f"https://{other}/")
-    assert same.diagnostics == () and sub.diagnostics == ()
-    assert codes(elsewhere) == ["referrer_mismatch"]
+    same = referrer_warnings(f"https://{dom}/lms/course/1", dom)
+    sub = referrer_warnings(f"https://portal.{dom}/", dom)
+    elsewhere = referrer_warnings(f"https://{other}/", dom)
+    assert same == [] and len(sub) == 1  # dom must be the host launched from, subdomain included
+    assert [(d.code, d.severity) for d in elsewhere] == [("referrer_mismatch", WARNING)]
 
 
 def test_the_vendor_documented_example_reads_cleanly() -> None:
     """Vendor doc example: .../#/?reg=registration&em=email&fn=firstName%20lastName&dom=..."""
-    parsed = parse_location(
+    reading = read_location(
         "#/?reg=registration&em=email&fn=firstName%20lastName&dom=domain&lmsId=lmsId"
     )
-    assert dict(parsed.params) == {
+    assert dict(reading.params) == {
         "reg": "registration",
         "em": "email",
         "fn": "firstName lastName",
         "dom": "domain",
         "lmsId": "lmsId",
     }
-    assert parsed.diagnostics == ()
+    assert reading.diagnostics == ()
 
 
 def test_empty_location_reads_nothing_and_says_nothing() -> None:
-    assert parse_location("", "", "") == parse_location("#/")
-    assert dict(parse_location("").params) == {}
+    assert read_location("", "") == read_location("#/")
+    assert dict(read_location("").params) == {}
 
 
-def test_plus_in_an_email_is_kept() -> None:
-    parsed = parse_location("#/?em=ada+lms@example.com")
-    assert parsed.params["em"] == "ada+lms@example.com"
-    assert parsed.diagnostics == ()
+def test_plus_in_an_email_reads_as_a_space_and_fails() -> None:
+    """D-L1: `em=ada+lms@…` is "ada lms@…" to URLSearchParams; the LMS meant `%2B`."""
+    reading = read_location("#/?em=ada+lms@example.com")
+    assert reading.params["em"] == "ada lms@example.com"
+    assert reading.repaired["em"] == "ada+lms@example.com"
+    assert [(d.code, d.field) for d in reading.diagnostics] == [("plus_in_value", "em")]
 
 
 # -- URLSearchParams (`core/url_search_params.py`): the browser's decoding ------------------
@@ -217,22 +225,16 @@ def test_lone_surrogates_become_replacement_characters_as_in_javascript(
     assert to_usv(text) == usv
 
 
-# -- parse_location(..., lenient=False): exactly what the vendor's page reads ---------------
+# -- exactly what the vendor's page reads ----------------------------------------------------
 
 
 @given(launch_params)
-def test_strict_parse_location_reads_only_after_hash_slash_question(params: dict[str, str]) -> None:
+def test_the_page_reads_only_after_hash_slash_question(params: dict[str, str]) -> None:
     assume(all(not ESCAPE.search(v) for v in params.values()))
-    assert dict(parse_location("#/?" + encode(params), lenient=False).params) == params
-    moved = parse_location("#/", "?" + encode(params), lenient=False)
+    assert dict(read_location("#/?" + encode(params)).params) == params
+    moved = read_location("#/", "?" + encode(params))
     assert dict(moved.params) == {}
     assert [(d.code, d.severity) for d in moved.diagnostics] == [("parameters_before_hash", ERROR)]
     for prefix in ("#?", "#"):
-        slashless = parse_location(prefix + encode(params), lenient=False)
+        slashless = read_location(prefix + encode(params))
         assert dict(slashless.params) == {} and codes(slashless) == ["missing_hash_slash"]
-
-
-@given(st.text(), st.text(), st.text())
-def test_strict_parse_location_never_raises(hash_: str, search: str, ref: str) -> None:
-    parsed = parse_location(hash_, search, ref, lenient=False)
-    assert set(parsed.params) <= set(PARAMETERS)

@@ -212,54 +212,140 @@ def test_a_regenerated_reg_warns_that_progress_is_lost(sim: SimHelper) -> None:
 # -- the launch log --------------------------------------------------------------------------
 
 
-def test_url_faults_are_diagnosed_in_the_log_and_the_answer(sim: SimHelper) -> None:
-    p = params(fn="Zoë O'Brien")
+def faulty_launch_parts(p: dict[str, str]) -> dict[str, str]:
+    """`#?` for `#/?`, `&amp;` separators, `+` for the space in fn, reg also before the `#`."""
     query = "&amp;".join(
         f"{k}={quote(v, safe='').replace('%20', '+') if k == 'fn' else quote(v, safe='')}"
         for k, v in p.items()
     )
-    answer = page_launch(
-        sim, hash_="#?" + query, search="?lang=en&reg=" + p["reg"], referrer="https://evil.test/"
-    )
-    assert answer.status == 201, answer.body
-    assert answer.body["learner"]["firstName"] == "Zoë"
-    codes = [d["code"] for d in answer.body["diagnostics"]]
-    assert codes == [
-        "missing_hash_slash",
-        "html_escaped_ampersand",
-        "plus_in_fn",
-        "parameters_before_hash",
-        "referrer_mismatch",
-    ]
+    return {"hash_": "#?" + query, "search": "?lang=en&reg=" + p["reg"]}
+
+
+URL_FAULTS = {"missing_hash_slash", "html_escaped_ampersand", "parameters_before_hash"}
+
+
+def test_url_faults_fail_with_every_cause_in_the_answer_and_the_log(sim: SimHelper) -> None:
+    p = params(fn="Zoë O'Brien")
+    answer = page_launch(sim, **faulty_launch_parts(p), referrer="https://evil.test/")
+    assert answer.status == 400, answer.body
+    assert answer.body["error"] == "invalid_launch"
+    codes = {d["code"] for d in answer.body["problems"]}
+    assert codes >= URL_FAULTS
+    assert all(d["severity"] == "error" for d in answer.body["problems"])
+    fixed = answer.body["fixedUrl"]
+    assert "/courses/workplace-safety/#/?reg=" + p["reg"] in fixed and "Zo%C3%AB%20O" in fixed
+    assert sim.request("GET", f"/_sim/registrations/{p['reg']}").status == 404
+    assert sim.registrations() == []  # no registration, so no transaction and no webhook
     (entry,) = sim.launches(registration=p["reg"])
-    assert entry["source"] == "page"
-    assert entry["outcome"] == "created"
-    assert [d["code"] for d in entry["diagnostics"]] == codes
+    assert (entry["source"], entry["outcome"]) == ("page", "rejected")
+    assert {d["code"] for d in entry["diagnostics"]} >= URL_FAULTS
     assert entry["hash"].startswith("#?reg=")
     assert entry["search"] == "?lang=en&reg=" + p["reg"]
     assert entry["referrer"] == "https://evil.test/"
-    assert entry["params"]["fn"] == "Zoë O'Brien"
-    assert sim.registration(p["reg"])["warnings"] == [d["message"] for d in entry["diagnostics"]]
+    assert entry["fixedUrl"] == fixed
 
 
-def test_parameters_only_before_the_hash_launch_and_say_why(sim: SimHelper) -> None:
+def test_lenient_launch_repairs_the_faults_with_warnings() -> None:
+    """`--lenient-launch`: the pre-2026-11 behaviour, the faults repaired and reported."""
+    with Simulator(lenient_launch=True) as server:
+        client = SimulatorClient(server.url)
+        p = params(fn="Zoë O'Brien")
+        answer = page_launch(client, **faulty_launch_parts(p))
+        assert answer.status == 201, answer.body
+        assert answer.body["learner"]["firstName"] == "Zoë"
+        warned = {d["code"] for d in answer.body["diagnostics"] if d["severity"] == "warning"}
+        assert warned >= URL_FAULTS
+        assert client.registration(p["reg"])["warnings"] == answer.body["warnings"]
+
+
+def test_parameters_only_before_the_hash_fail_and_say_why(sim: SimHelper) -> None:
     p = params()
     search = "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in p.items())
     answer = page_launch(sim, hash_="#/", search=search)
-    assert answer.status == 201
-    (diagnostic,) = answer.body["diagnostics"]
-    assert diagnostic["code"] == "parameters_before_hash"
-    assert diagnostic["severity"] == "warning"
-    assert "only after '/#/'" in diagnostic["message"]
-    entry = sim.launches()[0]
+    assert answer.status == 400
+    assert answer.body["problems"][0]["code"] == "parameters_before_hash"
+    assert "only after '#/?'" in answer.body["problems"][0]["message"]
+    assert sim.open(answer.body["fixedUrl"]).created
+    entry = sim.launches()[1]
+    assert entry["outcome"] == "rejected"
     assert [d["code"] for d in entry["diagnostics"]] == ["parameters_before_hash"]
 
 
-def test_double_encoded_fn_is_diagnosed(sim: SimHelper) -> None:
+def test_double_encoded_fn_fails_with_a_fix(sim: SimHelper) -> None:
     answer = page_launch(sim, hash_=fragment(**params(fn="Ada%20Lovelace")))
+    assert answer.status == 400
+    assert [d["code"] for d in answer.body["problems"]] == ["double_encoded"]
+    assert "fn=Ada%20Lovelace&" in answer.body["fixedUrl"]
+
+
+def test_an_upper_case_reg_is_carried_in_lower_case_and_resumes(sim: SimHelper) -> None:
+    reg = str(uuid.uuid4())
+    first = page_launch(sim, reg=reg.upper())
+    assert first.status == 201
+    assert first.body["registration"]["registration"] == reg
+    assert [d["code"] for d in first.body["diagnostics"]] == ["reg_upper_case"]
+    step(sim, "workplace-safety", reg.upper(), "complete-lesson")
+    again = page_launch(sim, reg=reg)
+    assert (again.status, again.body["progress"]) == (200, 20)
+    assert sim.registration(reg.upper())["registration"] == reg
+    assert [r["registration"] for r in sim.registrations()] == [reg]
+
+
+def test_a_value_over_100_characters_warns_and_records_carry_100(sim: SimHelper) -> None:
+    email = "a" * 95 + "@example.com"
+    reg = str(uuid.uuid4())
+    answer = page_launch(sim, reg=reg, em=email)
     assert answer.status == 201
-    assert answer.body["learner"]["lastName"] == "Lovelace"
-    assert [d["code"] for d in answer.body["diagnostics"]] == ["double_encoded"]
+    assert [d["code"] for d in answer.body["diagnostics"]] == ["value_truncated"]
+    assert sim.registration(reg)["email"] == email[:100]
+    assert sim.launches(registration=reg)[0]["params"]["em"] == email  # the log keeps it whole
+
+
+def test_open_launches_a_whole_url_and_check_changes_nothing(sim: SimHelper) -> None:
+    reg = str(uuid.uuid4())
+    url = sim.url + "/courses/workplace-safety/" + fragment(**params(reg=reg))
+    checked = sim.request("POST", "/_sim/launches/check", {"url": url})
+    assert checked.status == 200
+    assert checked.body["ok"] and checked.body["courseId"] == "workplace-safety"
+    assert checked.body["params"]["reg"] == reg and checked.body["problems"] == []
+    assert sim.registrations() == [] and sim.launches() == []
+    opened = sim.request("POST", "/_sim/launches/open", {"url": url})
+    assert opened.status == 201 and opened.body["registration"] == reg
+    made = sim.request("POST", "/_sim/registrations", {"courseId": "workplace-safety", **params()})
+    assert set(opened.body) == set(made.body)
+    again = sim.request("POST", "/_sim/launches/open", {"url": url, "referrer": url})
+    assert again.status == 200
+    assert [e["source"] for e in sim.launches(registration=reg)] == ["url", "url"]
+
+
+def test_open_refuses_what_the_vendor_could_not_read(sim: SimHelper) -> None:
+    p = params()
+    url = sim.url + "/courses/workplace-safety/" + fragment(**p).replace("#/?", "#?")
+    for action in ("check", "open"):
+        answer = sim.request("POST", f"/_sim/launches/{action}", {"url": url})
+        assert answer.status == 400 and answer.body["error"] == "invalid_launch"
+        assert [d["code"] for d in answer.body["problems"]] == ["missing_hash_slash"]
+        assert answer.body["fixedUrl"].startswith(sim.url + "/courses/workplace-safety/#/?")
+        assert set(answer.body) >= {"message", "field", "diagnostics"}
+    assert sim.registrations() == []
+    assert (
+        sim.request("POST", "/_sim/launches/open", {"url": answer.body["fixedUrl"]}).status == 201
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.com/elsewhere/#/?reg=x", "not a url", "/courses/workplace-safety/"]
+)
+def test_a_url_not_on_a_course_path_is_a_400_naming_url(sim: SimHelper, url: str) -> None:
+    answer = sim.request("POST", "/_sim/launches/open", {"url": url})
+    assert answer.status == 400 and answer.body["field"] == "url"
+    assert answer.body["problems"][0]["code"] == "not_a_launch_url"
+
+
+@pytest.mark.parametrize("body", [b"{}", b'{"url": 5}', b'{"url": "x", "referrer": 1}', b"[]"])
+def test_bad_open_bodies_get_a_clear_400(sim: SimHelper, body: bytes) -> None:
+    answer = sim.request("POST", "/_sim/launches/check", raw=body)
+    assert answer.status == 400 and answer.body["field"] in ("url", "referrer", None)
 
 
 def test_control_api_launches_are_logged_too(sim: SimHelper) -> None:
@@ -381,7 +467,13 @@ def test_any_location_gets_an_answer_never_a_500(
 
 def test_openapi_describes_the_player_routes(sim: SimHelper) -> None:
     paths = sim.call("GET", "/_sim/openapi.json")["paths"]
-    for path in ("/courses/{courseId}/", "/courses/{courseId}/api/launch", "/_sim/launches"):
+    for path in (
+        "/courses/{courseId}/",
+        "/courses/{courseId}/api/launch",
+        "/_sim/launches",
+        "/_sim/launches/open",
+        "/_sim/launches/check",
+    ):
         assert path in paths
 
 

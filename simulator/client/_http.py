@@ -10,8 +10,16 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 from urllib.parse import urlencode
+
+
+class RequestOptions(TypedDict, total=False):
+    """What `request` takes beside the method, path and JSON body."""
+
+    query: dict[str, Any] | None
+    raw: bytes | None
+    headers: dict[str, str] | None
 
 
 class SimulatorError(Exception):
@@ -119,17 +127,11 @@ class HttpClient:
             return Response(error.code, dict(error.headers), _decode(error.read()))
 
     def call(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        *,
-        query: dict[str, Any] | None = None,
-        raw: bytes | None = None,
-        headers: dict[str, str] | None = None,
+        self, method: str, path: str, body: Any = None, **options: Unpack[RequestOptions]
     ) -> Any:
-        """A call that must succeed: its parsed JSON, or `SimulatorError` on 4xx/5xx."""
-        response = self.request(method, path, body, query=query, raw=raw, headers=headers)
+        """A call that must succeed: its parsed JSON, or `SimulatorError` on 4xx/5xx.
+        `options` are `request`'s: `query`, `raw`, `headers`."""
+        response = self.request(method, path, body, **options)
         if response.status >= 400:
             raise SimulatorError(response.status, response.body)
         return response.body

@@ -19,3 +19,16 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         if "default" in text.lower() or action.default in (None, "", False, argparse.SUPPRESS):
             return text
         return super()._get_help_string(action)
+
+
+def command_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    """A sub-command's parser: `summary` in `media77-sim --help`, `description` in its own
+    `--help`, each default shown once (`HelpFormatter`)."""
+    return subparsers.add_parser(
+        name, help=summary, description=description, formatter_class=HelpFormatter
+    )

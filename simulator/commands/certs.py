@@ -12,17 +12,18 @@ import os
 from pathlib import Path
 from typing import Any
 
-from simulator.commands._common import UsageError
+from simulator.commands._common import UsageError, command_parser
 
 FILES = ("ca.pem", "server.pem", "server.key")
 IDENTITIES = ("localhost", "127.0.0.1", "::1")
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = command_parser(
+        subparsers,
         "certs",
-        help="make a local CA and a localhost certificate for HTTPS webhooks",
-        description="Write ca.pem (a new local CA), server.pem and server.key (a certificate "
+        "make a local CA and a localhost certificate for HTTPS webhooks",
+        "Write ca.pem (a new local CA), server.pem and server.key (a certificate "
         f"it signed for {', '.join(IDENTITIES)}) into DIR, for `media77-sim receiver --tls "
         "--cert-dir DIR` and the simulator's --webhook-ca DIR/ca.pem.",
     )

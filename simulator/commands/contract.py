@@ -7,14 +7,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from simulator.commands._common import UsageError
+from simulator.commands._common import UsageError, command_parser
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = command_parser(
+        subparsers,
         "contract",
-        help="run the vendor-contract tests (contract_tests/)",
-        description="Run the contract tests, each checking one rule of the vendor's pages or "
+        "run the vendor-contract tests (contract_tests/)",
+        "Run the contract tests, each checking one rule of the vendor's pages or "
         "one numbered reading of the simulator (contract_tests/REQUIREMENTS.md). Without "
         "--target-url: everything, against an in-process simulator. Against a running simulator "
         "with its control API: each test works in an organization it creates and deletes the "

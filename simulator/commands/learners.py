@@ -14,17 +14,18 @@ from typing import Any
 import aiohttp
 
 from simulator.clock import Clock, SystemClock
-from simulator.commands._common import UsageError
+from simulator.commands._common import UsageError, command_parser
 from simulator.core.activities import parse_catalog
 from simulator.core.learner_plan import LearnerPlan, plan, send_offset
 from simulator.progressbar import ProgressBar
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = command_parser(
+        subparsers,
         "learners",
-        help="simulated learners taking courses on a running simulator",
-        description="Launch --count learners on the simulator at --url and move them through "
+        "simulated learners taking courses on a running simulator",
+        "Launch --count learners on the simulator at --url and move them through "
         "their courses (lesson by lesson; events: register, attend), at most --rate requests per "
         "second. Each change is a transaction: watch them arrive on your webhook.",
     )

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from simulator.background import until_stopped
 from simulator.clock import SystemClock
-from simulator.commands._common import UsageError
+from simulator.commands._common import UsageError, command_parser
 from simulator.core.records import EventKind
 from simulator.receiver import ReceivedBundle, Receiver, ReceiverSettings, SettingsError
 from simulator.receiver.tls import require_cert_files
@@ -32,10 +32,11 @@ CLI_DEFAULTS: dict[str, object] = {"port": 8787, "token_name": "access_token"}
 
 def add_parser(subparsers: Any) -> None:
     """The options are `ReceiverSettings`' fields (and --store): defined once, there."""
-    parser = subparsers.add_parser(
+    parser = command_parser(
+        subparsers,
         "receiver",
-        help="a local webhook endpoint that prints and stores bundles",
-        description="A local webhook endpoint: prints each bundle as it arrives and the answer "
+        "a local webhook endpoint that prints and stores bundles",
+        "A local webhook endpoint: prints each bundle as it arrives and the answer "
         "it gave, appends every request to a JSON-lines file, checks the access token, and "
         "can fail on purpose so you can watch the simulator retry and then drop. "
         "Runs until Ctrl-C.",

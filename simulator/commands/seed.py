@@ -8,7 +8,7 @@ from typing import Any
 
 from simulator import fixtures as fixture_files
 from simulator.clock import SystemClock
-from simulator.commands._common import HelpFormatter, UsageError
+from simulator.commands._common import UsageError, command_parser
 from simulator.core.dates import parse_utc, to_wire
 from simulator.progressbar import ProgressBar
 from simulator.seed import generate
@@ -18,12 +18,12 @@ BATCH = 5000
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = command_parser(
+        subparsers,
         "seed",
-        help="add reproducible learners and registrations to a database",
-        description="Add faker-generated learners, one registration each, at varied progress, "
+        "add reproducible learners and registrations to a database",
+        "Add faker-generated learners, one registration each, at varied progress, "
         "started over the 90 days before --now. The same --seed and --now give the same data.",
-        formatter_class=HelpFormatter,
     )
     parser.add_argument("--learners", type=int, required=True, help="how many learners to add")
     parser.add_argument("--seed", type=int, default=77, help="random seed")

@@ -11,7 +11,7 @@ from dataclasses import fields
 from typing import Any
 
 from simulator.background import until_stopped
-from simulator.commands._common import HelpFormatter, UsageError
+from simulator.commands._common import UsageError, command_parser
 from simulator.config import Config, ConfigError, build_config, env_name, flag_name
 from simulator.fixtures import FixtureError
 from simulator.server import Simulator
@@ -22,13 +22,13 @@ SKIP_FLAGS = {"admin_token"}  # a secret: environment only, never on a command l
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = command_parser(
+        subparsers,
         "serve",
-        help="run the simulator",
-        description="Run the simulator. Every option can also be set in a TOML file "
+        "run the simulator",
+        "Run the simulator. Every option can also be set in a TOML file "
         "(--config) or a MEDIA77_SIM_* environment variable; flags win over variables, "
         "variables over the file. The admin token is MEDIA77_SIM_ADMIN_TOKEN only.",
-        formatter_class=HelpFormatter,
     )
     parser.add_argument(
         "--config", metavar="FILE.toml", help="TOML file of settings (env: MEDIA77_SIM_CONFIG)"

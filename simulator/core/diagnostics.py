@@ -31,6 +31,9 @@ class Code(StrEnum):
     REFERRER_MISMATCH = "referrer_mismatch"
     REG_UPPER_CASE = "reg_upper_case"
     VALUE_TRUNCATED = "value_truncated"
+    REGISTRATION_REGENERATED = "registration_regenerated"  # a new reg for unfinished work
+    # Needs the store: a reg already taken by another learner, course or organization.
+    REGISTRATION_REUSED = "registration_reused"
     # Values that do not pass the rules (always errors).
     NOT_A_LAUNCH_URL = "not_a_launch_url"
     UNKNOWN_COURSE = "unknown_course"

@@ -24,6 +24,14 @@ class ServiceError(Exception):
     status: ClassVar[int] = 400
     default_code: ClassVar[str] = "invalid_request"
 
+    def __init_subclass__(cls, status: int | None = None, code: str | None = None) -> None:
+        """`class Conflict(ServiceError, status=409, code="conflict")`: a status, a code."""
+        super().__init_subclass__()
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.default_code = code
+
     def __init__(
         self,
         message: str,
@@ -49,53 +57,40 @@ class BadRequest(ServiceError, ValueError):
     """The request is malformed or a value is out of range (400)."""
 
 
-class Unauthorized(ServiceError):
-    status = 401
-    default_code = "unauthorized"
+class Unauthorized(ServiceError, status=401, code="unauthorized"):
+    """No credentials, or unknown ones."""
 
 
-class Forbidden(ServiceError):
-    status = 403
-    default_code = "forbidden"
+class Forbidden(ServiceError, status=403, code="forbidden"):
+    """Known, but not allowed here (the control API closed off loopback)."""
 
 
-class NotFound(ServiceError, LookupError):
-    status = 404
-    default_code = "not_found"
+class NotFound(ServiceError, LookupError, status=404, code="not_found"):
+    """The named registration, organization, subscription or route does not exist."""
 
 
-class MethodNotAllowed(ServiceError):
-    status = 405
-    default_code = "method_not_allowed"
+class MethodNotAllowed(ServiceError, status=405, code="method_not_allowed"):
+    """The route exists, not for this method."""
 
 
-class Conflict(ServiceError, ValueError):
-    """Well formed, but the current state forbids it (409)."""
-
-    status = 409
-    default_code = "conflict"
+class Conflict(ServiceError, ValueError, status=409, code="conflict"):
+    """Well formed, but the current state forbids it."""
 
 
-class PayloadTooLarge(ServiceError):
-    status = 413
-    default_code = "body_too_large"
+class PayloadTooLarge(ServiceError, status=413, code="body_too_large"):
+    """A body over the route's limit (read in chunks, never held whole)."""
 
 
-class UnsupportedMediaType(ServiceError):
-    status = 415
-    default_code = "unsupported_media_type"
+class UnsupportedMediaType(ServiceError, status=415, code="unsupported_media_type"):
+    """A body that does not say it is JSON."""
 
 
-class TooManyRequests(ServiceError):
-    status = 429
-    default_code = "quota_exceeded"
+class TooManyRequests(ServiceError, status=429, code="quota_exceeded"):
+    """The daily quota is used up."""
 
 
-class InternalError(ServiceError):
+class InternalError(ServiceError, status=500, code="internal_error"):
     """Only the middleware raises this, for a bug: the answer stays JSON, the log has the trace."""
-
-    status = 500
-    default_code = "internal_error"
 
 
 def error_for_status(status: int) -> type[ServiceError]:

@@ -1,4 +1,4 @@
-"""The values of a launch and their limits, shared by the lenient and the strict readings."""
+"""The values of a launch and their limits, shared by the launch modules."""
 
 from __future__ import annotations
 
@@ -44,16 +44,6 @@ class Launch:
     dom: str
     lms_id: str
     organization: Organization
-
-
-@dataclass(frozen=True)
-class LaunchResult:
-    launch: Launch | None
-    problems: tuple[Problem, ...]
-
-    @property
-    def ok(self) -> bool:
-        return self.launch is not None
 
 
 def other_environment(

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any
 
-from sortedcontainers import SortedList  # type: ignore[import-untyped]
+from sortedcontainers import SortedList
 
 from simulator.core.report_query import sort_key, sort_value
 

@@ -144,9 +144,9 @@ def validate_report_query(body: Mapping[str, Any], token: str) -> ReportQuery | 
 
     start_date = _date(body, "startDate")
     end_date = _date(body, "endDate")
-    for moment in (start_date, end_date):
-        if isinstance(moment, tuple):
-            problems.append(moment)
+    for bound in (start_date, end_date):
+        if isinstance(bound, tuple):
+            problems.append(bound)
     if (
         isinstance(start_date, datetime)
         and isinstance(end_date, datetime)

@@ -1,7 +1,10 @@
 """Entries of the launch log (`GET /_sim/launches`): what one launch did, and why.
 
-Built from a `LaunchOutcome` and, for the player page, the raw URL parts; the
-store keeps them (`store/launches.py`). Pure: no I/O, no clock.
+Built from a `LaunchOutcome` and what the launch came with (the page's raw URL parts,
+or a whole URL); the store keeps them (`store/launches.py`). Every attempt is kept,
+valid or not, with the codes of everything found, and the values whole (the wire
+records carry only the vendor's 100 characters: the log shows what was sent). Pure:
+no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -10,8 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.core.fragment import ERROR, WARNING, Diagnostic, ParsedLocation
-from simulator.core.launch import PARAMETERS
+from simulator.core.launch_values import PARAMETERS
 from simulator.service.outcome import LaunchOutcome
 
 MAX_VALUE = 1024
@@ -20,12 +22,12 @@ MAX_LOCATION = 4096
 
 @dataclass(frozen=True)
 class PageLocation:
-    """The raw URL parts a page launch came with, and how they were read."""
+    """What a launch from a URL came with: the page's raw parts, or the whole URL."""
 
-    parsed: ParsedLocation
     hash: str
     search: str
     referrer: str
+    url: str | None = None  # `POST /_sim/launches/open` is given the whole URL
 
 
 def _text(value: object, limit: int = MAX_VALUE) -> str:
@@ -34,32 +36,7 @@ def _text(value: object, limit: int = MAX_VALUE) -> str:
 
 
 def outcome_name(outcome: LaunchOutcome) -> str:
-    if outcome.registration is None:
-        return "rejected"
-    return "created" if outcome.created else "resumed"
-
-
-def launch_diagnostics(outcome: LaunchOutcome, parsed: ParsedLocation | None) -> list[Diagnostic]:
-    """Everything worth telling about one launch, URL faults and registration conflicts alike.
-
-    A rejected launch that still names its organization passed validation and was
-    stopped by `registration_conflicts`: its problems are a reused `reg`.
-    """
-    diagnostics = list(parsed.diagnostics) if parsed else []
-    from_url = set(parsed.warnings) if parsed else set()
-    for warning in outcome.warnings:
-        if warning not in from_url:
-            code = (
-                "registration_regenerated"
-                if warning.startswith("registration regenerated")
-                else "warning"
-            )
-            diagnostics.append(Diagnostic(code, WARNING, warning, "reg"))
-    if outcome.registration is None and outcome.organization is not None:
-        diagnostics.extend(
-            Diagnostic("registration_reused", ERROR, p.message, p.field) for p in outcome.problems
-        )
-    return diagnostics
+    return outcome.outcome
 
 
 def log_entry(
@@ -68,21 +45,27 @@ def log_entry(
     outcome: LaunchOutcome,
     source: str,
     location: PageLocation | None,
+    meant: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The log's JSON for one launch (without `id` and `at`, which the store adds)."""
+    """The log's JSON for one launch (without `id` and `at`, which the store adds).
+
+    `meant` are the values the LMS meant by a URL the page could not read: the
+    entry is filed under that `reg` and e-mail, so a filter by `reg` finds it.
+    """
     state = outcome.registration
-    diagnostics = launch_diagnostics(outcome, location.parsed if location else None)
+    filed = {**(meant or {}), **params}
     entry: dict[str, Any] = {
         "source": source,
         "courseId": _text(course_id, 255),
-        "outcome": outcome_name(outcome),
-        "registration": state.registration if state else _text(params.get("reg"), 255),
-        "email": state.email if state else _text(params.get("em"), 255),
+        "outcome": outcome.outcome,
+        "registration": state.registration if state else _text(filed.get("reg"), 255).lower(),
+        "email": state.email if state else _text(filed.get("em"), 255),
         "organizationId": outcome.organization.id if outcome.organization else "",
         "params": {name: _text(params[name]) for name in PARAMETERS if name in params},
-        "problems": [p.to_json() for p in outcome.problems],
+        "problems": [d.to_json() for d in outcome.problems],
         "warnings": list(outcome.warnings),
-        "diagnostics": [d.to_json() for d in diagnostics],
+        "diagnostics": [d.to_json() for d in outcome.diagnostics],
+        "fixedUrl": outcome.fixed_url,
     }
     if location is not None:
         entry.update(
@@ -90,4 +73,6 @@ def log_entry(
             search=location.search[:MAX_LOCATION],
             referrer=location.referrer[:MAX_LOCATION],
         )
+        if location.url is not None:
+            entry["url"] = location.url[:MAX_LOCATION]
     return entry

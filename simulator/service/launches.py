@@ -29,7 +29,7 @@ class LaunchLog:
             raise BadRequest(f"outcome must be one of {', '.join(OUTCOMES)}", "outcome")
         return launches_store.list_launches(
             self.store,
-            registration=registration,
+            registration=registration.lower() if registration is not None else None,
             course_id=course_id,
             outcome=outcome,
             limit=limit,

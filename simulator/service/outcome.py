@@ -5,18 +5,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.core.launch import Problem
+from simulator.core.diagnostics import Diagnostic, Severity
 from simulator.core.organizations import Organization
 from simulator.core.progress import Registration
 
 
 @dataclass(frozen=True)
 class LaunchOutcome:
-    """What a launch did: a registration (new or resumed), or the problems that stopped it."""
+    """What a launch did: a registration (new or resumed), or the problems that stopped it.
+
+    Every finding is one `Diagnostic`, so the answer, the page and the launch log name
+    the same codes; `problems` and `warnings` are views of them.
+    """
 
     registration: Registration | None
     created: bool
-    problems: tuple[Problem, ...] = ()
-    warnings: tuple[str, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
     organization: Organization | None = None
     launch_id: int = 0  # its entry in the launch log (GET /_sim/launches)
+    fixed_url: str | None = None  # the corrected launch URL, where one can be derived
+
+    @property
+    def problems(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The warnings as text: what the registration keeps and the answers list."""
+        return tuple(d.message for d in self.diagnostics if d.severity == Severity.WARNING)
+
+    @property
+    def outcome(self) -> str:
+        """`created`, `resumed` or `rejected`, as the launch log files it."""
+        if self.registration is None:
+            return "rejected"
+        return "created" if self.created else "resumed"

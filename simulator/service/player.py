@@ -11,8 +11,9 @@ from typing import Any
 
 from simulator.core.activities import lessons_done
 from simulator.core.errors import NotFound
+from simulator.core.launch_url import LaunchReading
 from simulator.core.progress import Registration
-from simulator.service.launch_log import launch_diagnostics
+from simulator.service.launch_log import PageLocation
 from simulator.service.outcome import LaunchOutcome
 from simulator.service.simulation import Simulation
 
@@ -119,13 +120,30 @@ class Player:
 
     def launch(
         self, course_id: str, hash_: str, search: str, referrer: str
-    ) -> tuple[LaunchOutcome, list[dict[str, Any]], dict[str, Any] | None]:
-        """A page launch from the raw URL parts: what it did, every diagnostic worth
-        showing, and the page's view of the registration (None when rejected)."""
-        outcome, parsed = self.sim.launch_from_location(course_id, hash_, search, referrer)
-        diagnostics = [d.to_json() for d in launch_diagnostics(outcome, parsed)]
+    ) -> tuple[LaunchOutcome, dict[str, Any] | None]:
+        """A page launch from the raw URL parts: what it did, and the page's view of the
+        registration (None when rejected)."""
+        reading = self.sim.read_location(course_id, hash_, search, referrer)
+        location = PageLocation(hash_, search, referrer)
+        outcome = self.sim.launch_reading(reading, location, source="page")
         view = self.view(outcome.registration) if outcome.registration else None
-        return outcome, diagnostics, view
+        return outcome, view
+
+    def open_url(self, url: str, referrer: str | None) -> LaunchOutcome:
+        """A launch from a whole launch URL (`POST /_sim/launches/open`), logged as `url`."""
+        reading = self.sim.read_url(url, referrer)
+        before, mark, fragment = url.partition("#")
+        query = before.partition("?")[2]
+        location = PageLocation(
+            mark + fragment, "?" + query if "?" in before else "", referrer or "", url
+        )
+        return self.sim.launch_reading(reading, location, source="url")
+
+    def check_url(self, url: str, referrer: str | None) -> tuple[LaunchReading, LaunchOutcome]:
+        """The same reading as `open_url`, judged against the store, changing nothing."""
+        reading = self.sim.read_url(url, referrer)
+        outcome, _ = self.sim.assess(reading.launch, reading.diagnostics, reading.fixed_url)
+        return reading, outcome
 
     def faq(self, course_id: str) -> dict[str, Any]:
         """The course's questions and the help desk, with the course's title."""

@@ -12,6 +12,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from simulator.clock import Clock
 from simulator.config import Config
@@ -24,9 +25,12 @@ from simulator.core.activities import (
     lessons_done,
 )
 from simulator.core.dates import to_iso_ms
+from simulator.core.diagnostics import Code, Diagnostic, Severity, error, warning
 from simulator.core.errors import Conflict, NotFound
-from simulator.core.fragment import ParsedLocation, parse_location
-from simulator.core.launch import Launch, Problem, registration_conflicts, validate_launch
+from simulator.core.launch import Launch, registration_conflicts
+from simulator.core.launch_reader import read_location
+from simulator.core.launch_rules import check_launch
+from simulator.core.launch_url import LaunchReading, read_launch_location, read_launch_url
 from simulator.core.progress import Registration, advance, check_progress, start
 from simulator.core.records import Transaction
 from simulator.fixtures import Fixtures
@@ -36,6 +40,14 @@ from simulator.store import Store
 from simulator.store import launches as launches_store
 
 Listener = Callable[[Sequence[Transaction]], None]
+
+
+def public_base(config: Config) -> str:
+    """Where corrected launch URLs point: the public URL when configured, else the listening one.
+
+    (`--public-url` arrives with the catalog's URLs; until then `getattr` finds none.)
+    """
+    return str(getattr(config, "public_url", "") or config.base_url)
 
 
 def member_number(organization_id: str, email: str) -> str:
@@ -70,54 +82,130 @@ class Simulation:
         return self.store.activities()
 
     # -- launch ---------------------------------------------------------------------------
+    # Every launch is read and validated by the strict core (`core/launch_url.py`,
+    # `core/launch_rules.py`); `--lenient-launch` passes `lenient=True` to the same
+    # functions. A launch the vendor could not read writes nothing but its log entry.
 
-    def validate(
+    def _course_ids(self) -> set[str]:
+        return {a.id for a in self.store.activities()}
+
+    def check_params(
         self, course_id: str, params: Mapping[str, object]
-    ) -> tuple[Launch | None, tuple[Problem, ...]]:
-        result = validate_launch(
+    ) -> tuple[Launch | None, tuple[Diagnostic, ...]]:
+        """The five values of a launch without a browser (`POST /_sim/registrations`).
+
+        Lenient mode trims the values first, as the pre-2026-11 reading did.
+        """
+        values = (
+            {k: v.strip() if isinstance(v, str) else v for k, v in params.items()}
+            if self.config.lenient_launch
+            else params
+        )
+        return check_launch(
             course_id,
-            params,
+            values,
             environment=self.config.environment,
             organizations=self.store.organizations(),
-            course_ids={a.id for a in self.store.activities()},
+            course_ids=self._course_ids(),
         )
-        return result.launch, result.problems
+
+    def read_location(
+        self, course_id: str, hash_: str, search: str = "", referrer: str = ""
+    ) -> LaunchReading:
+        """The player page's raw URL parts, read as the vendor's page reads them."""
+        return read_launch_location(
+            course_id,
+            hash_,
+            search,
+            referrer,
+            base=public_base(self.config),
+            organizations=self.store.organizations(),
+            environment=self.config.environment,
+            course_ids=self._course_ids(),
+            lenient=self.config.lenient_launch,
+        )
+
+    def read_url(self, url: str, referrer: str | None = None) -> LaunchReading:
+        """A whole launch URL, read as the vendor's page would after a click."""
+        return read_launch_url(
+            url,
+            referrer,
+            organizations=self.store.organizations(),
+            environment=self.config.environment,
+            course_ids=self._course_ids(),
+            lenient=self.config.lenient_launch,
+        )
+
+    def _conflicts(self, launch: Launch) -> tuple[Registration | None, tuple[Diagnostic, ...]]:
+        """What the store adds: the registration `reg` names, and a reused or regenerated reg."""
+        existing = self.store.registration(launch.reg)
+        unfinished = [
+            r
+            for r in self.store.learner_registrations(launch.organization.id, launch.email)
+            if r.course_id == launch.course_id and not r.completed
+        ]
+        errors, warnings = registration_conflicts(launch, existing, unfinished)
+        return existing, (
+            *(error(Code.REGISTRATION_REUSED, p.message, p.field) for p in errors),
+            *(warning(Code.REGISTRATION_REGENERATED, text, "reg") for text in warnings),
+        )
+
+    def assess(
+        self,
+        launch: Launch | None,
+        diagnostics: Sequence[Diagnostic],
+        fixed_url: str | None = None,
+    ) -> tuple[LaunchOutcome, Registration | None]:
+        """A launch judged against the store, changing nothing: (the outcome if it fails or
+        resumes, with the registration it would resume)."""
+        if launch is None:
+            return LaunchOutcome(None, False, tuple(diagnostics), fixed_url=fixed_url), None
+        existing, found = self._conflicts(launch)
+        everything = (*diagnostics, *found)
+        if any(d.severity == Severity.ERROR for d in found):
+            rejected = LaunchOutcome(None, False, everything, launch.organization, 0, fixed_url)
+            return rejected, None
+        return LaunchOutcome(
+            existing, False, everything, launch.organization, 0, fixed_url
+        ), existing
 
     def launch(
         self,
         course_id: str,
         params: Mapping[str, object],
-        warnings: Sequence[str] = (),
         *,
         source: str = "api",
-        location: PageLocation | None = None,
     ) -> LaunchOutcome:
-        """Create or resume the registration a launch URL names, and log the launch."""
-        outcome = self._launch(course_id, params, warnings)
+        """Create or resume the registration a launch names, and log the launch."""
+        launch, diagnostics = self.check_params(course_id, params)
+        outcome = self._launch(course_id, launch, diagnostics)
         return replace(
-            outcome, launch_id=self._log_launch(course_id, params, outcome, source, location)
+            outcome, launch_id=self._log_launch(course_id, params, outcome, source, None)
         )
 
-    def _launch(
-        self, course_id: str, params: Mapping[str, object], warnings: Sequence[str] = ()
+    def launch_reading(
+        self, reading: LaunchReading, location: PageLocation, *, source: str = "page"
     ) -> LaunchOutcome:
-        launch, problems = self.validate(course_id, params)
-        if launch is None:
-            return LaunchOutcome(None, False, problems, tuple(warnings))
-        existing = self.store.registration(launch.reg)
-        unfinished = [
-            r
-            for r in self.store.learner_registrations(launch.organization.id, launch.email)
-            if r.course_id == course_id and not r.completed
-        ]
-        errors, more_warnings = registration_conflicts(launch, existing, unfinished)
-        all_warnings = (*warnings, *more_warnings)
-        if errors:
-            return LaunchOutcome(None, False, tuple(errors), all_warnings, launch.organization)
-        if existing is not None:
-            return LaunchOutcome(existing, False, (), all_warnings, launch.organization)
+        """Go ahead with a launch read from a URL (the page's, or a whole one), and log it."""
+        outcome = self._launch(
+            reading.course_id, reading.launch, reading.diagnostics, reading.fixed_url
+        )
+        meant = read_location(location.hash, location.search).repaired
+        entry = log_entry(reading.course_id, reading.params, outcome, source, location, meant)
+        return replace(outcome, launch_id=self._record(entry))
+
+    def _launch(
+        self,
+        course_id: str,
+        launch: Launch | None,
+        diagnostics: Sequence[Diagnostic],
+        fixed_url: str | None = None,
+    ) -> LaunchOutcome:
+        outcome, existing = self.assess(launch, diagnostics, fixed_url)
+        if launch is None or outcome.problems or existing is not None:
+            return outcome  # rejected, or resumed
         activity = self.store.activity(course_id)
-        assert activity is not None  # validate_launch checked the catalog
+        assert activity is not None  # check_launch checked the catalog
         now = self.clock.now()
         org = launch.organization
         member = member_number(org.id, launch.email) if org.user_verification else ""
@@ -134,7 +222,7 @@ class Simulation:
             progress=0,
             date_started=now,
             last_activity_at=now,
-            warnings=tuple(all_warnings),
+            warnings=outcome.warnings,
         )
         state, transaction = self.store.record(start(fresh), learner_member_identifier=member)
         transactions = [transaction]
@@ -142,7 +230,7 @@ class Simulation:
             state, more = self._sync_curriculum(state, activity)
             transactions += more
         self._publish(transactions)
-        return LaunchOutcome(state, True, (), all_warnings, org)
+        return replace(outcome, registration=state, created=True)
 
     # -- progress ---------------------------------------------------------------------------
 
@@ -265,18 +353,7 @@ class Simulation:
                 transactions += more
         return transactions
 
-    # -- the player page's launches and the launch log (issue 4) -----------------------------
-
-    def launch_from_location(
-        self, course_id: str, hash_: str, search: str = "", referrer: str = ""
-    ) -> tuple[LaunchOutcome, ParsedLocation]:
-        """A launch as the player page sees it: the raw URL parts, read like the vendor does."""
-        parsed = parse_location(hash_, search, referrer)
-        location = PageLocation(parsed, hash_, search, referrer)
-        outcome = self.launch(
-            course_id, parsed.params, parsed.warnings, source="page", location=location
-        )
-        return outcome, parsed
+    # -- the launch log ----------------------------------------------------------------------
 
     def _log_launch(
         self,
@@ -286,6 +363,7 @@ class Simulation:
         source: str,
         location: PageLocation | None,
     ) -> int:
-        entry = log_entry(course_id, params, outcome, source, location)
-        at = to_iso_ms(self.clock.now())
-        return launches_store.record_launch(self.store, at, entry)
+        return self._record(log_entry(course_id, params, outcome, source, location))
+
+    def _record(self, entry: dict[str, Any]) -> int:
+        return launches_store.record_launch(self.store, to_iso_ms(self.clock.now()), entry)

@@ -248,8 +248,10 @@ class Store:
     # -- registrations and transactions -------------------------------------------------
 
     def registration(self, reg: str) -> Registration | None:
+        """The registration `reg` names, case-insensitively (they are kept in lower case)."""
         row = self.db.execute(
-            f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE registration = ?", (reg,)
+            f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE registration = ?",
+            (reg.lower(),),
         ).fetchone()
         return registration_from_row(row) if row else None
 

@@ -12,8 +12,9 @@ from simulator._version import __version__
 from simulator.core.dates import to_iso_ms
 from simulator.core.errors import BadRequest
 from simulator.core.progress import Registration
-from simulator.web.errors import int_query, invalid_launch, read_json_object
+from simulator.web.errors import int_query, read_json_object
 from simulator.web.keys import runtime
+from simulator.web.launches import registration_answer, rejected
 from simulator.web.openapi import operation
 
 routes = web.RouteTableDef()
@@ -90,10 +91,8 @@ async def launch(request: web.Request) -> web.Response:
         raise BadRequest("courseId is required (a course id from /_sim/catalog)", "courseId")
     outcome = runtime(request).simulation.launch(course_id, body)
     if outcome.registration is None:
-        raise invalid_launch(outcome.problems, outcome.warnings)
-    data = outcome.registration.to_json()
-    data["warnings"] = list(outcome.warnings)
-    return web.json_response(data, status=201 if outcome.created else 200)
+        raise rejected(outcome, launchId=outcome.launch_id)
+    return registration_answer(outcome)
 
 
 def _answer(state: Registration) -> web.Response:

@@ -3,8 +3,9 @@
 The page is static HTML and a small JavaScript module (package data under
 `static/`, nothing from a CDN). It posts the raw `location.hash`, `location.search`
 and `document.referrer` to `/courses/{courseId}/api/launch`; the server reads them
-with `core.fragment` and validates with the same function as
-`POST /_sim/registrations`, so the browser and the control API can never disagree.
+with the strict core (`core/launch_url.py`, as `POST /_sim/launches/open` reads a
+whole URL) and validates with the same rules as `POST /_sim/registrations`, so the
+browser and the control API can never disagree.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from aiohttp import web
 
 from simulator.core.errors import BadRequest
 from simulator.core.launch import EXPECTED_FORM
-from simulator.web.errors import int_query, invalid_launch, read_json_object
+from simulator.web import launches as by_url
+from simulator.web.errors import int_query, read_json_object
 from simulator.web.keys import runtime
 from simulator.web.openapi import operation
 
@@ -115,12 +117,10 @@ async def launch(request: web.Request) -> web.Response:
     referrer = _location_part(body, "referrer")
     if _same_origin(request, referrer):
         referrer = ""
-    outcome, diagnostics, view = runtime(request).player.launch(course_id, hash_, search, referrer)
+    outcome, view = runtime(request).player.launch(course_id, hash_, search, referrer)
     if view is None:
-        raise invalid_launch(
-            outcome.problems,
-            outcome.warnings,
-            diagnostics=diagnostics,
+        raise by_url.rejected(
+            outcome,
             expectedUrl=expected_url(request, course_id),
             launchId=outcome.launch_id,
         )
@@ -128,7 +128,8 @@ async def launch(request: web.Request) -> web.Response:
         launchId=outcome.launch_id,
         created=outcome.created,
         warnings=list(outcome.warnings),
-        diagnostics=diagnostics,
+        diagnostics=[d.to_json() for d in outcome.diagnostics],
+        fixedUrl=outcome.fixed_url,
     )
     return web.json_response(view, status=201 if outcome.created else 200)
 
@@ -180,8 +181,9 @@ async def launches(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    """Add the player, catalog page, launch log and the page's static files."""
+    """Add the player, catalog page, launch log, launches by URL and the page's static files."""
     app.add_routes(routes)
+    app.add_routes(by_url.routes)
     app.router.add_static(STATIC_PREFIX, STATIC, append_version=False)
 
 
@@ -202,7 +204,7 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/courses/{courseId}/api/launch": {
         "post": operation(
             "the page's launch: {hash, search, referrer} as the browser has them; 201 new, "
-            "200 resumed, 400 {problems, diagnostics, expectedUrl}",
+            "200 resumed, 400 invalid_launch {problems, diagnostics, fixedUrl, expectedUrl}",
             body=True,
             **{"201": "created", "400": "invalid launch"},
         )
@@ -227,4 +229,5 @@ OPENAPI_PATHS: dict[str, Any] = {
             **{"400": "bad filter"},
         )
     },
+    **by_url.OPENAPI_PATHS,
 }

@@ -91,12 +91,6 @@ def test_relaunching_the_same_reg_resumes_where_the_learner_left_off(
     assert outcomes == ["resumed", "created"]
 
 
-def _params_before_hash(sim: SimHelper) -> str:
-    launch = sim.launch_url("workplace-safety")
-    base, query = launch.split("#/?")
-    return f"{base}?{query}#/"
-
-
 INVALID = {
     "no parameters": (lambda sim: f"{sim.url}/courses/workplace-safety/", "reg is required"),
     "reg not a UUID": (lambda sim: sim.launch_url(reg="registration"), "is not a UUID"),
@@ -212,25 +206,72 @@ def test_the_catalog_builds_a_launch_url_that_works(page: Page, sim: SimHelper) 
     expect(by(page, "launch-warnings")).to_be_hidden()
 
 
-def test_launch_warnings_are_shown_unobtrusively(page: Page, sim: SimHelper) -> None:
-    url = sim.launch_url("workplace-safety").replace("fn=Ada%20Lovelace", "fn=Ada+Lovelace")
-    page.goto(url.replace("&em=", "&amp;em="))
+def test_launch_warnings_are_shown_not_folded_away(page: Page, sim: SimHelper) -> None:
+    """Warnings do not stop a launch, but they are in plain view (issue 11)."""
+    reg = str(uuid.uuid4())
+    url = sim.launch_url("workplace-safety", reg=reg.upper(), fn="Ada Lovelace")
+    page.goto(url.replace("fn=Ada%20Lovelace", "fn=Ada+Lovelace"))
     expect(by(page, "learner-name")).to_have_text("Ada Lovelace")
     warnings = by(page, "launch-warnings")
     expect(warnings).to_be_visible()
     expect(by(page, "warning-count")).to_have_text("2")
-    expect(warnings.locator("li").first).to_be_hidden()  # folded until opened
-    warnings.locator("summary").click()
-    expect(warnings).to_contain_text("&amp;")
+    expect(warnings.locator("li").first).to_be_visible()
+    expect(warnings).to_contain_text("plus_in_fn")
+    expect(warnings).to_contain_text("reg_upper_case")
+    assert sim.registration(reg)["registration"] == reg  # carried in lower case
 
 
-def test_parameters_before_the_hash_launch_with_a_warning(page: Page, sim: SimHelper) -> None:
-    """DESIGN.md lists parameters before the `#` among the launch warnings."""
-    page.goto(_params_before_hash(sim))
+def _broken(sim: SimHelper, cause: str, reg: str) -> str:
+    """A launch URL with one of the mistakes LMSs make, which the vendor's page cannot read."""
+    if cause == "plus_in_value":
+        good = sim.launch_url("workplace-safety", reg=reg, em="ada+lms@example.com")
+        return good.replace("ada%2Blms", "ada+lms")
+    good = sim.launch_url("workplace-safety", reg=reg, fn="Ada Lovelace")
+    if cause == "parameters_before_hash":
+        base, query = good.split("#/?")
+        return f"{base}?{query}#/"
+    return {
+        "missing_hash_slash": lambda: good.replace("#/?", "#?"),
+        "html_escaped_ampersand": lambda: good.replace("&em=", "&amp;em="),
+        "double_encoded": lambda: good.replace("fn=Ada%20Lovelace", "fn=Ada%2520Lovelace"),
+        "bad_percent_encoding": lambda: good.replace("fn=Ada%20Lovelace", "fn=Ada%20Love%lace"),
+        "misnamed_parameter": lambda: good.replace("&lmsId=", "&lmsid="),
+    }[cause]()
+
+
+CAUSES = [
+    "parameters_before_hash",
+    "missing_hash_slash",
+    "html_escaped_ampersand",
+    "plus_in_value",
+    "double_encoded",
+    "bad_percent_encoding",
+    "misnamed_parameter",
+]
+
+
+@pytest.mark.parametrize("cause", CAUSES)
+def test_each_unreadable_url_fails_with_its_cause_and_a_fix_that_launches(
+    page: Page, sim: SimHelper, cause: str
+) -> None:
+    """DESIGN: a launch the vendor could not read fails, names its cause, offers the fix."""
+    reg = str(uuid.uuid4())
+    page.goto(_broken(sim, cause, reg))
+    panel = by(page, "launch-error")
+    expect(panel).to_be_visible()
+    expect(by(page, "launch-problems").locator(f'li[data-code="{cause}"]')).to_be_visible()
+    expect(by(page, "player")).to_be_hidden()
+    assert sim.request("GET", f"/_sim/registrations/{reg}").status == 404
+    fix = by(page, "launch-fix")
+    expect(fix).to_be_visible()
+    fixed = fix.get_attribute("href")
+    assert fixed and fixed.startswith(sim.url + "/courses/workplace-safety/#/?reg=" + reg)
+    fix.click()
     expect(by(page, "course-title")).to_have_text("Workplace Safety Essentials")
-    expect(by(page, "warning-count")).to_have_text("1")
-    by(page, "launch-warnings").locator("summary").click()
-    expect(by(page, "launch-warnings")).to_contain_text("placed before the '#'")
+    expect(by(page, "progress")).to_have_text("0")
+    expect(by(page, "launch-error")).to_be_hidden()
+    assert sim.registration(reg)["courseId"] == "workplace-safety"
+    assert [e["outcome"] for e in sim.launches(registration=reg)] == ["created", "rejected"]
 
 
 def test_screenshots_of_the_player_and_an_error_panel(
@@ -241,9 +282,10 @@ def test_screenshots_of_the_player_and_an_error_panel(
     complete_lessons(page, 2, total=5)
     player = tmp_path / "player.png"
     page.screenshot(path=str(player))
-    bad = sim.launch_url("workplace-safety", reg="4459-bad", fn="Ada", lms_id="ACME-PRD-7701")
+    bad = sim.launch_url("workplace-safety", fn="Ada Lovelace", lms_id="ACME-PRD-7701")
     page.goto(bad.replace("&dom=", "&amp;dom="))
-    expect(by(page, "launch-error")).to_contain_text("is not a UUID")
+    expect(by(page, "launch-error")).to_contain_text("html_escaped_ampersand")
+    expect(by(page, "launch-fix")).to_contain_text("lmsId=ACME-STG-7701")
     error = tmp_path / "launch-error.png"
     page.screenshot(path=str(error))
     for shot in (player, error):

@@ -49,7 +49,11 @@ function showWarnings(diagnostics) {
     return;
   }
   byTestId("warning-count", box).textContent = String(warnings.length);
-  fill($("ul", box), warnings.map((d) => el("li", d.message, { "data-code": d.code })));
+  fill($("ul", box), warnings.map((d) => {
+    const item = el("li", "", { "data-code": d.code });
+    item.append(el("code", d.code), " ", d.message);
+    return item;
+  }));
   box.hidden = false;
 }
 
@@ -61,11 +65,15 @@ function showError(data) {
     ? data.problems
     : [{ field: data.field || "", message: data.message || "the launch failed" }];
   fill(byTestId("launch-problems"), problems.map((p) => {
-    return el("li", p.message, { "data-field": p.field || "" });
+    const item = el("li", "", { "data-field": p.field || "", "data-code": p.code || "" });
+    if (p.code) item.append(el("code", p.code), " ");
+    item.append(p.message);
+    return item;
   }));
-  const errors = (data.diagnostics || []).filter((d) => d.severity === "error");
-  fill(byTestId("launch-error-diagnostics"), errors.map((d) => el("li", d.message)));
-  $(".diagnosis", panel).hidden = errors.length === 0;
+  const fix = byTestId("launch-fix");
+  fix.textContent = data.fixedUrl || "";
+  fix.href = data.fixedUrl || "#";
+  byTestId("launch-fix-box").hidden = !data.fixedUrl;
   byTestId("expected-url").textContent = data.expectedUrl ||
     `${location.origin}/courses/${courseId}/#/?reg=<UUID>&em=<email>&fn=First%20Last&dom=<your domain>&lmsId=<LMSID>`;
   panel.hidden = false;
