@@ -66,8 +66,9 @@ class Simulation:
     # -- catalog --------------------------------------------------------------------------
 
     def catalog(self) -> tuple[Activity, ...]:
-        """The courses, events and curricula, in the fixtures' order."""
-        return self.store.activities()
+        """The courses, events and curricula, in the fixtures' order, served from here."""
+        base = self.config.public_base_url
+        return tuple(a.served_from(base) for a in self.store.activities())
 
     def on_reset(self, hook: Callable[[], None]) -> None:
         """Transitional no-op for the webhook engine's old registration: a reset now

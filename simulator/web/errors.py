@@ -9,7 +9,6 @@ answering with JSON. HTML pages keep aiohttp's own answers.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -24,6 +23,7 @@ from simulator.core.errors import (
     ServiceError,
     error_for_status,
 )
+from simulator.core.input_boundary import parse_json
 
 log = logging.getLogger("simulator.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -59,6 +59,11 @@ async def read_json_object(
 ) -> dict[str, Any]:
     """The request body as a JSON object, or a 4xx that says what is wrong with it.
 
+    Every JSON route reads its body here, so every one passes the input boundary
+    (`simulator.core.input_boundary`): non-UTF-8 bytes, lone surrogates, NUL,
+    non-finite numbers, 64-bit overflow and deep nesting are a 400 naming the field
+    before the handler sees the body.
+
     Read in chunks and given up past `max_bytes`, so an oversized body is never held
     whole. The progress API answers that with 400 (its issue asks any bad body to be
     a 400); the control API with 413.
@@ -77,10 +82,7 @@ async def read_json_object(
     raw = b"".join(chunks)
     if not raw.strip():
         raise bad_request(f"request body must be {expected}", code="invalid_json")
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError) as error:
-        raise bad_request(f"request body is not valid JSON: {error}", code="invalid_json") from None
+    data = parse_json(raw)  # the input boundary: nothing unstorable gets past this line
     if not isinstance(data, dict):
         raise bad_request(f"request body must be {expected}", code="invalid_json")
     return data
