@@ -114,7 +114,7 @@ def test_organizations_can_be_added_and_clash_clearly(sim: SimHelper) -> None:
         ("GET", "/_sim/registrations?limit=0", None, 400, "invalid_request"),
         ("GET", "/_sim/no-such-thing", None, 404, "not_found"),
         ("DELETE", "/_sim/health", None, 405, "method_not_allowed"),
-        ("POST", "/_sim/registrations", b"[" * 100_000, 400, "invalid_json"),
+        ("POST", "/_sim/registrations", b"[" * 100_000, 400, "too_deep"),
         (
             "POST",
             "/_sim/registrations",
