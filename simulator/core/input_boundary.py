@@ -70,10 +70,15 @@ def check_value(value: Any, root: str = "") -> None:
                     path or None,
                     code="invalid_number",
                 )
-        elif isinstance(item, NonFinite) or (isinstance(item, float) and not math.isfinite(item)):
-            shown = item.text if isinstance(item, NonFinite) else repr(item)
+        elif isinstance(item, Unrepresentable):
             raise BadRequest(
-                f"{where} must be a finite number, not {shown}", path or None, code="invalid_number"
+                f"{where} {item.problem}, not {item.text}", path or None, code="invalid_number"
+            )
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise BadRequest(
+                f"{where} must be a finite number, not {item!r}",
+                path or None,
+                code="invalid_number",
             )
         elif isinstance(item, dict | list):
             if depth >= MAX_DEPTH:
@@ -87,24 +92,32 @@ def check_value(value: Any, root: str = "") -> None:
             )
             for key, child in pairs:
                 if isinstance(key, str):
-                    check_text(key, _child(path, key) if path else field_name(key))
+                    check_text(key, _child(path, key))
                 stack.append((child, _child(path, key), depth + 1))
 
 
-class NonFinite:
-    """What the parser gives for `NaN`, `Infinity` or `1e999`, so `check_value` names its field."""
+class Unrepresentable:
+    """What the parser gives for a number nothing can hold (`NaN`, `1e999`, 4,301 digits),
+    so that `check_value`, which knows the path, refuses it naming its field."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text[:40]
-
-
-def _constant(name: str) -> NonFinite:
-    return NonFinite(name)
+    def __init__(self, text: str, problem: str) -> None:
+        self.text = text if len(text) <= 24 else f"{text[:20]}... ({len(text)} characters)"
+        self.problem = problem
 
 
-def _float(text: str) -> float | NonFinite:
+def _constant(name: str) -> Unrepresentable:
+    return Unrepresentable(name, "must be a finite number")
+
+
+def _float(text: str) -> float | Unrepresentable:
     number = float(text)
-    return number if math.isfinite(number) else NonFinite(text)
+    return number if math.isfinite(number) else Unrepresentable(text, "must be a finite number")
+
+
+def _int(text: str) -> int | Unrepresentable:
+    if len(text.lstrip("-")) > 19:  # past 2**63 whatever the digits; also int()'s 4,300 cap
+        return Unrepresentable(text, "is beyond the 64-bit integer range")
+    return int(text)
 
 
 def decode_utf8(raw: bytes, what: str = "request body") -> str:
@@ -122,7 +135,7 @@ def parse_json(raw: bytes) -> Any:
     """A request body as a checked JSON value, or a 400 naming the field at fault."""
     text = decode_utf8(raw)
     try:
-        data = json.loads(text, parse_constant=_constant, parse_float=_float)
+        data = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
     except RecursionError:
         raise BadRequest(
             f"request body is nested deeper than {MAX_DEPTH} levels", code="too_deep"
@@ -131,10 +144,3 @@ def parse_json(raw: bytes) -> Any:
         raise BadRequest(f"request body is not valid JSON: {error}", code="invalid_json") from None
     check_value(data)
     return data
-
-
-def check_pairs(pairs: Iterable[tuple[str, str]], what: str) -> None:
-    """Query parameters or path parameters: names and values storable text."""
-    for name, value in pairs:
-        check_text(name, f"{what} parameter name {field_name(name)!r}")
-        check_text(value, field_name(name))
