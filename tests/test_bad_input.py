@@ -359,3 +359,21 @@ def test_every_operation_was_found(server: Simulator) -> None:
     assert {"/api/reports/progress", "/_sim/organizations", "/_sim/clock"} <= paths
     assert any("{reg}" in p for p in paths) and any("{courseId}" in p for p in paths)
     assert urlsplit(server.url).hostname == "127.0.0.1"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the launch reader (core/launch.py, the strict-launch branch) must refuse a NUL "
+    "decoded from %00 in a launch URL's values; the input boundary cannot see decoded fragments",
+)
+def test_a_nul_decoded_from_a_launch_url_is_refused(server: Simulator) -> None:
+    client = SimulatorClient(server.url)
+    World(client)
+    lms_id = client.default_organization()["lmsIds"]["staging"]
+    fragment = (
+        f"#/?reg={uuid.uuid4()}&em=ada%40example.com&fn=Ada%00X%20Lovelace"
+        f"&dom=localhost&lmsId={lms_id}"
+    )
+    raw = json.dumps({"hash": fragment, "search": "", "referrer": ""}).encode()
+    status, body = send(server, "POST", "/courses/workplace-safety/api/launch", raw)
+    assert status == 400, body
