@@ -16,7 +16,7 @@ from aiohttp import web
 
 from simulator.core.errors import BadRequest
 from simulator.core.input_boundary import check_text, field_name
-from simulator.web.errors import Handler
+from simulator.web.errors import Handler, answers_json
 
 
 def _decoded(raw: str, field: str, plus_is_space: bool) -> str:
@@ -57,7 +57,14 @@ def check_path(raw_path: str, template: str) -> None:
 
 @web.middleware
 async def boundary_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refuse a path or query that cannot be stored or encoded, naming the parameter."""
+    """Refuse a path or query that cannot be stored or encoded, naming the parameter.
+
+    Every route that reads its path or query answers JSON (the APIs, `/_sim/`, the
+    player's `/courses/{id}/api/`); the static pages read neither, and a page at an
+    odd path still loads and lets its own API call name the problem.
+    """
+    if not answers_json(request):
+        return await handler(request)
     resource = request.match_info.route.resource
     check_path(request.rel_url.raw_path, resource.canonical if resource is not None else "")
     check_query(request.rel_url.raw_query_string)

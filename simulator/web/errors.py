@@ -115,7 +115,7 @@ def int_query(request: web.Request, name: str, default: int, low: int, high: int
     return value
 
 
-def _answers_json(request: web.Request) -> bool:
+def answers_json(request: web.Request) -> bool:
     """The APIs, and the player page's own JSON endpoints (`/courses/{id}/api/...`)."""
     path = request.path
     return path.startswith(API_PREFIXES) or (path.startswith("/courses/") and "/api/" in path)
@@ -143,7 +143,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except ServiceError as error:
         return render(error)
     except web.HTTPException as error:
-        if not _answers_json(request) or error.status < 400:
+        if not answers_json(request) or error.status < 400:
             raise
         return render(_from_http(request, error))
     except Exception:
