@@ -372,11 +372,6 @@ def test_every_operation_was_found(server: Simulator) -> None:
     assert urlsplit(server.url).hostname == "127.0.0.1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the launch reader (core/launch.py, the strict-launch branch) must refuse a NUL "
-    "decoded from %00 in a launch URL's values; the input boundary cannot see decoded fragments",
-)
 def test_a_nul_decoded_from_a_launch_url_is_refused(server: Simulator) -> None:
     client = SimulatorClient(server.url)
     World(client)
