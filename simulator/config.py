@@ -91,6 +91,21 @@ class Config:
             "instead of failing them: the pre-2026-11 behaviour"
         },
     )
+    control_api: str = field(
+        default="on",
+        metadata={
+            "help": "'off' serves only the vendor surface and GET /_sim/health "
+            "(every other /_sim/ route answers 404)",
+            **_choice("on", "off"),
+        },
+    )
+    public_url: str = field(
+        default="",
+        metadata={
+            "help": "the simulator's URL as LMSs reach it, for the catalog's course URLs "
+            "(default: the listening URL)"
+        },
+    )
     admin_token: str = field(
         default="",
         metadata={"help": "bearer token for /_sim/ (required when --host is not loopback)"},
@@ -103,6 +118,11 @@ class Config:
         if ":" in host:
             host = f"[{host}]"
         return f"{scheme}://{host}:{self.port}"
+
+    @property
+    def public_base_url(self) -> str:
+        """Where course URLs point: `--public-url`, else the listening URL."""
+        return (self.public_url or self.base_url).rstrip("/")
 
     def check(self) -> Config:
         """Reject combinations that cannot work, before anything starts."""
@@ -119,6 +139,8 @@ class Config:
             raise ConfigError("daily-limit must be 0 or more")
         if bool(self.tls_cert) != bool(self.tls_key):
             raise ConfigError("--tls-cert and --tls-key go together")
+        if self.public_url:
+            _check_public_url(self.public_url)
         if self.clock_start:
             from simulator.core.dates import parse_utc
 
@@ -127,6 +149,28 @@ class Config:
             except ValueError as error:
                 raise ConfigError(f"clock-start: {error}") from error
         return self
+
+
+def _check_public_url(url: str) -> None:
+    """An absolute http(s) URL with a host and nothing after the path: course URLs go under it."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as error:
+        raise ConfigError(f"public-url {url!r} is not a URL: {error}") from None
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() or ord(c) < 32 for c in url)
+    ):
+        raise ConfigError(
+            f"public-url must be an absolute http(s) URL such as https://sim.example.com, "
+            f"not {url!r}"
+        )
 
 
 def flag_name(name: str) -> str:

@@ -80,5 +80,5 @@ def build(
 def all_records(sim: Any, **fields: Any) -> list[dict[str, Any]]:
     answer = sim.report(number=1000, **fields)
     assert answer.status == 200, answer.body
-    assert int(answer.headers["X-Total-Count"]) == len(answer.body)
+    assert int(answer.headers["X-Media77-Sim-Total-Count"]) == len(answer.body)
     return answer.body

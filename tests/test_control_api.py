@@ -1,11 +1,13 @@
 """The control API core on a real socket (the session's simulator, reset per test)."""
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
-from simulator.client import SimulatorError
+from simulator.client import SimulatorClient, SimulatorError
 from simulator.pytest_plugin import SimHelper
+from simulator.server import Simulator
 
 
 def test_launch_creates_then_resumes(sim: SimHelper) -> None:
@@ -114,7 +116,7 @@ def test_organizations_can_be_added_and_clash_clearly(sim: SimHelper) -> None:
         ("GET", "/_sim/registrations?limit=0", None, 400, "invalid_request"),
         ("GET", "/_sim/no-such-thing", None, 404, "not_found"),
         ("DELETE", "/_sim/health", None, 405, "method_not_allowed"),
-        ("POST", "/_sim/registrations", b"[" * 100_000, 400, "invalid_json"),
+        ("POST", "/_sim/registrations", b"[" * 100_000, 400, "too_deep"),
         (
             "POST",
             "/_sim/registrations",
@@ -162,3 +164,126 @@ async def test_simulator_takes_the_clock_by_name_or_as_an_instance() -> None:
     mine = VirtualClock(datetime(2030, 1, 1, tzinfo=UTC))
     async with Simulator(clock=mine) as given:
         assert given.sim.clock is mine
+
+
+# -- the admin guard, --control-api off, --public-url ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def guarded() -> Iterator[SimulatorClient]:
+    with Simulator(admin_token="s3cret-Token") as server:
+        yield SimulatorClient(server.url)
+
+
+@pytest.mark.parametrize(
+    "header", ["Bearer s3cret-Token", "bearer s3cret-Token", "BEARER s3cret-Token"]
+)
+def test_the_admin_guard_takes_the_bearer_scheme_in_any_case(
+    guarded: SimulatorClient, header: str
+) -> None:
+    answer = guarded.request("GET", "/_sim/organizations", headers={"Authorization": header})
+    assert answer.status == 200
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "s3cret-Token",  # a bare token: no scheme
+        "Basic s3cret-Token",
+        "Token s3cret-Token",
+        "Bearer",
+        "Bearer s3cret-Token extra",
+        "Bearers3cret-Token",
+        "Bearer s3cret-token",  # the token itself is case-sensitive
+        "Bearer s3cret-Toke",
+        "Bearer s3cret-Token2",
+    ],
+)
+def test_the_admin_guard_accepts_nothing_else(guarded: SimulatorClient, header: str | None) -> None:
+    headers = {} if header is None else {"Authorization": header}
+    answer = guarded.request("GET", "/_sim/organizations", headers=headers)
+    assert answer.status == 401
+    assert answer.body["error"] == "unauthorized"
+    assert answer.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_the_admin_guard_leaves_the_vendor_surface_and_health_open(
+    guarded: SimulatorClient,
+) -> None:
+    assert guarded.request("GET", "/_sim/health").status == 200
+    token = guarded.request(
+        "GET", "/_sim/organizations", headers={"Authorization": "Bearer s3cret-Token"}
+    ).body[0]["token"]
+    assert guarded.report(token).status == 200
+
+
+def test_the_progress_api_finds_only_the_exact_token(sim: SimHelper) -> None:
+    token = sim.token
+    assert sim.report(token).status == 200
+    for near in (token.upper(), token[:-1], token + "0", token[1:], " " + token):
+        assert sim.report(near).status == 401, near
+
+
+def test_control_api_off_serves_only_the_vendor_surface_and_health() -> None:
+    with Simulator(control_api="off") as server:
+        client = SimulatorClient(server.url)
+        assert client.request("GET", "/_sim/health").status == 200
+        for method, path in [
+            ("GET", "/_sim/organizations"),
+            ("GET", "/_sim/openapi.json"),
+            ("GET", "/_sim/dashboard"),
+            ("GET", "/_sim/catalog"),
+            ("POST", "/_sim/reset"),
+            ("POST", "/_sim/clock"),
+            ("GET", "/_sim/quota"),
+            ("GET", "/_sim/webhooks"),
+            ("GET", "/_sim/no-such-route"),
+        ]:
+            answer = client.request(method, path, {} if method == "POST" else None)
+            assert answer.status == 404, (method, path)
+            assert answer.body["error"] == "not_found"
+            assert answer.body["message"] == f"no route {method} {path}"
+        token = server.runtime.organizations.default_organization().token  # type: ignore[union-attr]
+        assert client.report(token).status == 200
+        page = client.request("GET", "/courses/workplace-safety/")
+        assert page.status == 200
+
+
+def test_control_api_off_can_come_from_the_environment() -> None:
+    from simulator.config import build_config
+
+    assert build_config({}, environ={"MEDIA77_SIM_CONTROL_API": "off"}).control_api == "off"
+    with pytest.raises(ValueError, match="control-api must be one of on, off"):
+        build_config({}, environ={"MEDIA77_SIM_CONTROL_API": "maybe"})
+
+
+def test_catalog_urls_point_at_the_simulator_itself(sim: SimHelper) -> None:
+    courses = sim.call("GET", "/_sim/catalog")["courses"]
+    assert courses
+    for course in courses:
+        expected = f"{sim.url}/courses/{course['id']}/"
+        assert course["stagingUrl"] == expected
+        assert course["productionUrl"] == expected
+    first = courses[0]["stagingUrl"]
+    assert sim.request("GET", first.removeprefix(sim.url)).status == 200
+
+
+def test_public_url_sets_the_catalogs_base() -> None:
+    with Simulator(public_url="https://sim.example.test/") as server:
+        courses = SimulatorClient(server.url).call("GET", "/_sim/catalog")["courses"]
+    assert {c["stagingUrl"] for c in courses} == {
+        f"https://sim.example.test/courses/{c['id']}/" for c in courses
+    }
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sim.example.test", "ftp://sim.example.test", "https://", "https://x/?q=1", "https://x y"],
+)
+def test_public_url_must_be_an_absolute_http_url(url: str) -> None:
+    from simulator.config import ConfigError, build_config
+
+    with pytest.raises(ConfigError, match="public-url"):
+        build_config({"public_url": url}, environ={})

@@ -31,7 +31,7 @@ SERVER = settings(
 def everything(sim: SimHelper, **fields: Any) -> list[dict[str, Any]]:
     answer = sim.report(number=1000, **fields)
     assert answer.status == 200, answer.body
-    assert int(answer.headers["X-Total-Count"]) == len(answer.body)
+    assert int(answer.headers["X-Media77-Sim-Total-Count"]) == len(answer.body)
     return answer.body
 
 
@@ -70,7 +70,7 @@ def test_default_is_the_first_100_by_transaction_id(sim: SimHelper) -> None:
     answer = sim.report()
     ids = [r["transactionId"] for r in answer.body]
     assert len(ids) == 100 and ids == sorted(ids)
-    assert answer.headers["X-Total-Count"] == "105"
+    assert answer.headers["X-Media77-Sim-Total-Count"] == "105"
     assert ids == [r["transactionId"] for r in everything(sim)][:100]
 
 
@@ -85,7 +85,7 @@ def test_a_change_moves_the_record_and_the_total_follows(sim: SimHelper, data) -
     assert moved["progress"] == 100 and moved["completionCode"]
     assert after[-1] == moved
     sim.start_course(email="new.learner@example.com")
-    assert sim.report().headers["X-Total-Count"] == str(len(before) + 1)
+    assert sim.report().headers["X-Media77-Sim-Total-Count"] == str(len(before) + 1)
 
 
 # -- paging -------------------------------------------------------------------------------
@@ -102,7 +102,7 @@ def test_a_page_is_exactly_its_slice_of_the_whole(sim: SimHelper, start: int, nu
     ordered = sorted(whole, key=lambda r: sort_key("lastName", r))
     assert answer.status == 200
     assert answer.body == ordered[start : start + number]
-    assert answer.headers["X-Total-Count"] == str(len(whole))
+    assert answer.headers["X-Media77-Sim-Total-Count"] == str(len(whole))
 
 
 @pytest.mark.parametrize("number", [1, 7, 30, 1000])
@@ -313,12 +313,18 @@ def test_bad_values_are_400_naming_the_field(sim: SimHelper, fields: dict, field
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"{", b"[]", b'"token"', b"null", b"{'token': 1}", b"[" * 10000 + b"]" * 10000],
+    [b"", b"{", b"[]", b'"token"', b"null", b"{'token': 1}"],
 )
 def test_malformed_bodies_are_400(sim: SimHelper, raw: bytes) -> None:
     answer = sim.request("POST", "/api/reports/progress", raw=raw)
     assert answer.status == 400
     assert answer.body["error"] == "invalid_json"
+
+
+def test_deep_nesting_is_400_too_deep(sim: SimHelper) -> None:
+    answer = sim.request("POST", "/api/reports/progress", raw=b"[" * 10000 + b"]" * 10000)
+    assert answer.status == 400
+    assert answer.body["error"] == "too_deep"
 
 
 def test_an_oversized_body_is_400(sim: SimHelper) -> None:
@@ -350,7 +356,8 @@ def test_no_body_ever_gets_a_500(sim: SimHelper, fields: dict) -> None:
     assert answer.status in (200, 400), answer.body
     if answer.status == 400:
         assert set(answer.body) >= {"error", "message", "field"}
-        assert answer.body["field"] in KEYS
+        # a query field, or (non-finite numbers, NUL: the input boundary) any field's path
+        assert re.split(r"[.\[]", answer.body["field"])[0] in [*KEYS, "x"], answer.body
     else:
         assert isinstance(answer.body, list)
 

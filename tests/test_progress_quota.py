@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import math
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -31,14 +34,25 @@ def used(sim: SimulatorClient, token: str) -> int:
     return sim.call("GET", "/_sim/quota", query={"token": token})["used"]
 
 
-def test_success_carries_the_ratelimit_headers(sim: SimHelper) -> None:
+def test_success_carries_the_simulator_only_quota_headers(sim: SimHelper) -> None:
     wait = to_midnight(sim)
     first = sim.report()
     second = sim.report()
-    assert first.headers["RateLimit-Policy"] == '"daily";q=500;w=86400'
-    assert first.headers["RateLimit"] == f'"daily";r=499;t={wait}'
-    assert second.headers["RateLimit"] == f'"daily";r=498;t={wait}'
+    assert first.headers["X-Media77-Sim-Quota-Limit"] == "500"
+    assert first.headers["X-Media77-Sim-Quota-Remaining"] == "499"
+    assert first.headers["X-Media77-Sim-Quota-Reset"] == str(wait)
+    assert second.headers["X-Media77-Sim-Quota-Remaining"] == "498"
     assert "Retry-After" not in first.headers
+
+
+def test_the_vendor_route_carries_no_undocumented_standard_headers(sim: SimHelper) -> None:
+    sim.call("PATCH", "/_sim/quota", {"limit": 1})
+    answers = [sim.report(), sim.report(number=0), sim.report()]
+    assert [a.status for a in answers] == [200, 429, 429]
+    answers.append(sim.report(token="unknown"))
+    for answer in answers:
+        names = {name.lower() for name in answer.headers}
+        assert not names & {"x-total-count", "ratelimit", "ratelimit-policy"}, answer.headers
 
 
 def test_past_the_limit_429_says_when_it_resets(sim: SimHelper) -> None:
@@ -52,8 +66,9 @@ def test_past_the_limit_429_says_when_it_resets(sim: SimHelper) -> None:
     assert refused.body["resetsAt"] == midnight(sim)
     assert set(refused.body) >= {"error", "message", "field"}
     assert refused.headers["Retry-After"] == str(wait)
-    assert refused.headers["RateLimit"] == f'"daily";r=0;t={wait}'
-    assert refused.headers["RateLimit-Policy"] == '"daily";q=3;w=86400'
+    assert refused.headers["X-Media77-Sim-Quota-Remaining"] == "0"
+    assert refused.headers["X-Media77-Sim-Quota-Limit"] == "3"
+    assert refused.headers["X-Media77-Sim-Quota-Reset"] == str(wait)
     assert used(sim, sim.token) == 3
 
 
@@ -68,17 +83,89 @@ def test_the_quota_resets_at_utc_midnight_on_the_virtual_clock(sim: SimHelper) -
     sim.advance(1)
     answer = sim.report()
     assert answer.status == 200
-    assert answer.headers["RateLimit"] == '"daily";r=1;t=86400'
+    assert answer.headers["X-Media77-Sim-Quota-Remaining"] == "1"
+    assert answer.headers["X-Media77-Sim-Quota-Reset"] == "86400"
     assert used(sim, sim.token) == 1
 
 
 def test_every_call_past_the_token_check_counts(sim: SimHelper) -> None:
     sim.report()
     sim.report(number=0)  # 400, still counted
-    assert sim.report(order="sideways").headers["RateLimit"].startswith('"daily";r=497;')
+    assert sim.report(order="sideways").headers["X-Media77-Sim-Quota-Remaining"] == "497"
     sim.report(token="unknown")  # 401: not counted
     sim.request("POST", "/api/reports/progress", raw=b"{nope")  # no token to count
     assert used(sim, sim.token) == 3
+
+
+PROGRESS = "/api/reports/progress"
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/x-www-form-urlencoded", "application/jsonx", "json"],
+)
+def test_a_body_not_sent_as_json_is_415_and_not_counted(
+    sim: SimHelper, content_type: str | None
+) -> None:
+    body = json.dumps({"token": sim.token}).encode()
+    url = sim.url + PROGRESS
+    request = urllib.request.Request(url, data=body, method="POST")
+    if content_type is not None:
+        request.add_header("Content-Type", content_type)
+    else:  # urllib adds a form type of its own to a body without one
+        request.add_header("Content-Type", "")
+    try:
+        urllib.request.urlopen(request, timeout=10)
+        status, answer = 200, {}
+    except urllib.error.HTTPError as error:
+        status, answer = error.code, json.loads(error.read())
+    assert status == 415
+    assert answer["error"] == "unsupported_media_type"
+    assert answer["field"] == "Content-Type"
+    assert used(sim, sim.token) == 0
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "Application/JSON",
+        "application/json; charset=utf-8",
+        "APPLICATION/JSON;CHARSET=UTF-8",
+    ],
+)
+def test_json_in_any_case_and_charset_is_served_and_counted(
+    sim: SimHelper, content_type: str
+) -> None:
+    answer = sim.request(
+        "POST",
+        PROGRESS,
+        raw=json.dumps({"token": sim.token}).encode(),
+        headers={"Content-Type": content_type},
+    )
+    assert answer.status == 200
+    assert used(sim, sim.token) == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b'{"token": "TOKEN", "search": "\\ud800"}', "search"),
+        (b'{"token": "TOKEN", "search": "a\\u0000b"}', "search"),
+        (b'{"token": "TOKEN", "start": NaN}', "start"),
+        (b'{"token": "TOKEN", "number": 1e999}', "number"),
+        (b'{"token": "TOKEN", "start": 99999999999999999999999}', "start"),
+        (b'{"token": "TOKEN", "search": "\xff\xfe"}', None),
+        (b"{nope", None),
+    ],
+)
+def test_input_the_boundary_refuses_is_400_and_never_counted(
+    sim: SimHelper, raw: bytes, field: str | None
+) -> None:
+    answer = sim.request("POST", PROGRESS, raw=raw.replace(b"TOKEN", sim.token.encode()))
+    assert answer.status == 400
+    assert answer.body["field"] == field
+    assert used(sim, sim.token) == 0
 
 
 def test_each_token_has_its_own_quota(sim: SimHelper) -> None:

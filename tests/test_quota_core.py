@@ -1,4 +1,4 @@
-"""The daily quota's pure rules: UTC day windows, decisions and RateLimit headers."""
+"""The daily quota's pure rules: UTC day windows, decisions and the simulator-only headers."""
 
 from __future__ import annotations
 
@@ -63,11 +63,19 @@ def test_yesterdays_count_does_not_apply_today(now: datetime, used: int) -> None
 
 
 @given(st.integers(0, 10**6), st.integers(0, 10**6), moments)
-def test_headers_follow_the_ietf_draft_structured_form(limit: int, used: int, now) -> None:
+def test_headers_are_simulator_only_and_name_limit_remaining_reset(
+    limit: int, used: int, now
+) -> None:
     decision = quota.decide(limit, used, now)
     headers = decision.headers()
-    assert headers["RateLimit-Policy"] == f'"daily";q={limit};w=86400'
-    assert headers["RateLimit"] == f'"daily";r={decision.remaining};t={decision.reset_seconds}'
+    assert headers["X-Media77-Sim-Quota-Limit"] == str(limit)
+    assert headers["X-Media77-Sim-Quota-Remaining"] == str(max(0, limit - decision.used))
+    assert headers["X-Media77-Sim-Quota-Reset"] == str(quota.seconds_to_reset(now))
+    assert set(headers) - {"Retry-After"} == {
+        "X-Media77-Sim-Quota-Limit",
+        "X-Media77-Sim-Quota-Remaining",
+        "X-Media77-Sim-Quota-Reset",
+    }
     assert ("Retry-After" in headers) == (not decision.allowed)
     if not decision.allowed:
         assert headers["Retry-After"] == str(quota.seconds_to_reset(now))

@@ -99,8 +99,8 @@ class ControlMethods(HttpClient):
 
         `token` defaults to `self.token` (the default organization's). Fields are the
         vendor's: start, number, search, completed, startDate, endDate, sort, order.
-        Never raises on status: the `Response` has status, headers (`X-Total-Count`,
-        `RateLimit`, `Retry-After`) and the parsed body, so 400/401/429 can be tested.
+        Never raises on status: the `Response` has status, headers (`Retry-After`; the
+        simulator-only `X-Media77-Sim-*`) and the parsed body, so 400/401/429 can be tested.
         """
         body = {"token": self.token if token is None else token, **fields}
         return self.request("POST", "/api/reports/progress", body)

@@ -96,7 +96,9 @@ def banner(simulator: Simulator) -> str:
             f"  API token:   {org.token}  (organization {org.name!r})",
             f"  progress:    curl -s {url}/api/reports/progress -H 'Content-Type: application/json'"
             f' -d \'{{"token": "{org.token}"}}\'',
-            f"  dashboard:   {url}/_sim/dashboard",
+            f"  dashboard:   {url}/_sim/dashboard"
+            if simulator.config.control_api == "on"
+            else "  dashboard:   none (--control-api off)",
             f"  health:      {url}/_sim/health",
             control_api_notice(simulator.config),
         ]
@@ -105,6 +107,11 @@ def banner(simulator: Simulator) -> str:
 
 def control_api_notice(config: Config) -> str:
     """How /_sim/ is guarded, so a closed control API is not a mystery 403."""
+    if config.control_api == "off":
+        return (
+            "  control API: OFF (--control-api off): only the vendor surface and "
+            "GET /_sim/health answer; every other /_sim/ route is 404"
+        )
     if config.admin_token:
         return "  control API: send Authorization: Bearer $MEDIA77_SIM_ADMIN_TOKEN"
     if not is_loopback(config.host):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 from simulator.core.errors import BadRequest
 
@@ -37,6 +38,15 @@ class Activity:
     courses: tuple[str, ...] = ()
     description: str = ""
     details: tuple[tuple[str, str], ...] = ()
+
+    def served_from(self, base_url: str) -> Activity:
+        """This activity with its staging and production URLs on `base_url`.
+
+        The fixtures name the vendor's hosts; an LMS configured from the simulator's
+        catalog must launch into the simulator, never into the vendor's systems.
+        """
+        url = f"{base_url.rstrip('/')}/courses/{quote(self.id, safe='')}/"
+        return replace(self, staging_url=url, production_url=url)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

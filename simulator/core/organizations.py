@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.core.errors import BadRequest
+from simulator.core.input_boundary import text_problem
 
 ENVIRONMENTS = ("staging", "production")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -66,6 +67,19 @@ def domain_allowed(dom: str, patterns: Iterable[str]) -> bool:
     return False
 
 
+def _check_texts(
+    where: str, org_id: str, name: str, token: str, domains: list[str], lms_ids: Mapping[str, Any]
+) -> None:
+    """Fixture or request alike: nothing SQLite or JSON cannot take (NUL, lone surrogates)."""
+    texts = [("id", org_id), ("name", name), ("token", token)]
+    texts += [(f"domains[{i}]", d) for i, d in enumerate(domains)]
+    texts += [(f"lmsIds.{env}", lms_ids[env]) for env in ENVIRONMENTS]
+    for key, text in texts:
+        problem = text_problem(text)
+        if problem is not None:
+            raise OrganizationError(f"{where}.{key} {problem}")
+
+
 def parse_organization(data: Mapping[str, Any], where: str = "organization") -> Organization:
     """Validate one organization from fixtures or `POST /_sim/organizations`."""
     if not isinstance(data, Mapping):
@@ -92,6 +106,7 @@ def parse_organization(data: Mapping[str, Any], where: str = "organization") -> 
         raise OrganizationError(f"{where}.lmsIds must give a staging and a production LMSID")
     if lms_ids["staging"] == lms_ids["production"]:
         raise OrganizationError(f"{where}.lmsIds: staging and production must differ")
+    _check_texts(where, data["id"], data["name"], token, domains, lms_ids)
     verification = data.get("userVerification", False)
     if not isinstance(verification, bool):
         raise OrganizationError(f"{where}.userVerification must be true or false")

@@ -5,9 +5,10 @@ the calls used so far; these functions say whether one more call is allowed and
 what to tell the client. The window is the UTC calendar day, as the vendor
 documents "The default daily limit for API calls is 500."
 
-Headers follow the IETF draft "RateLimit header fields for HTTP"
-(draft-ietf-httpapi-ratelimit-headers-10, structured fields):
-`RateLimit-Policy: "daily";q=500;w=86400` and `RateLimit: "daily";r=42;t=3600`.
+The vendor documents no quota headers, so the simulator's are its own and say so
+by name (`X-Media77-Sim-Quota-Limit`, `-Remaining`, `-Reset` in seconds): an
+integration that came to rely on them would break in production (D-P8). Only
+`Retry-After`, standard HTTP, goes with a refusal.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-POLICY_NAME = "daily"
 WINDOW_SECONDS = 86400
+LIMIT_HEADER = "X-Media77-Sim-Quota-Limit"
+REMAINING_HEADER = "X-Media77-Sim-Quota-Remaining"
+RESET_HEADER = "X-Media77-Sim-Quota-Reset"
 
 
 def utc_day(now: datetime) -> date:
@@ -58,10 +61,11 @@ class Decision:
         return max(0, self.limit - self.used)
 
     def headers(self) -> dict[str, str]:
-        """RateLimit headers for every answer; `Retry-After` too when refused."""
+        """The simulator-only quota headers for every answer; `Retry-After` when refused."""
         headers = {
-            "RateLimit-Policy": policy_header(self.limit),
-            "RateLimit": ratelimit_header(self.remaining, self.reset_seconds),
+            LIMIT_HEADER: str(self.limit),
+            REMAINING_HEADER: str(self.remaining),
+            RESET_HEADER: str(self.reset_seconds),
         }
         if not self.allowed:
             headers["Retry-After"] = str(self.reset_seconds)
@@ -78,11 +82,3 @@ def decide(limit: int, used: int, now: datetime) -> Decision:
         reset_seconds=seconds_to_reset(now),
         resets_at=resets_at(now),
     )
-
-
-def policy_header(limit: int) -> str:
-    return f'"{POLICY_NAME}";q={limit};w={WINDOW_SECONDS}'
-
-
-def ratelimit_header(remaining: int, reset_seconds: int) -> str:
-    return f'"{POLICY_NAME}";r={max(0, remaining)};t={reset_seconds}'

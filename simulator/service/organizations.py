@@ -6,6 +6,7 @@ lives here, once, for every caller.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 
 from simulator.core.errors import NotFound
@@ -40,7 +41,18 @@ class Organizations:
         return self.get(org_id, field)
 
     def by_token(self, token: str) -> Organization | None:
-        return self.store.organization_by_token(token)
+        """The organization whose API token is `token`, compared in constant time.
+
+        Every organization's token is compared, whatever matches, and each
+        comparison is `secrets.compare_digest`: no `==` (and no SQL `=`) whose
+        timing could tell a caller how much of a guessed token was right.
+        """
+        given = token.encode("utf-8", "surrogatepass")
+        found: Organization | None = None
+        for org in self.store.organizations():
+            if secrets.compare_digest(given, org.token.encode("utf-8", "surrogatepass")):
+                found = org
+        return found
 
     def add(self, data: Mapping[str, object]) -> Organization:
         """Validate and store a new organization (400 when invalid, 409 when it clashes)."""

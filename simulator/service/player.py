@@ -42,7 +42,7 @@ class Player:
                     "stagingUrl": a.staging_url,
                     "productionUrl": a.production_url,
                 }
-                for a in self.store.activities()
+                for a in self.sim.catalog()
             ],
             "organizations": [
                 {"id": o.id, "name": o.name, "domains": list(o.domains), "lmsId": o.lms_ids[env]}

@@ -1,12 +1,15 @@
 """Daily call quotas of the Activity Progress API, per token, on the simulation's clock.
 
 The rule "the configured daily limit unless the token has a limit of its own" lives
-here. Everything is synchronous: `charge` must run with no `await` between the
-check and the count, so concurrent callers get exactly `limit` calls through.
+here. Everything is synchronous: `check` and `record` (or `charge`, both at once)
+run with no `await` between them, so concurrent callers get exactly `limit` calls
+through. `check` then `record` lets the Activity Progress API count a call only
+once it is answered 2xx or 400 (D-Q1), never when the work in between fails.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from simulator.core import quota
@@ -18,6 +21,7 @@ from simulator.service.simulation import Simulation
 from simulator.store.reports import ReportStore
 
 MAX_COUNT = 10**9
+_DAY = timedelta(days=1)
 
 
 class Quotas:
@@ -30,13 +34,21 @@ class Quotas:
     def _limit(self, own: int | None) -> int:
         return self.sim.config.daily_limit if own is None else own
 
-    def charge(self, token: str) -> quota.Decision:
-        """Count one call if today's quota allows it. Synchronous: never await in here."""
+    def check(self, token: str) -> quota.Decision:
+        """Whether one more call fits today; counts nothing (see `record`)."""
         now = self.clock.now()
         day, used, limit = self.reports.quota(token)
-        decision = quota.decide(self._limit(limit), quota.used_today(day, used, now), now)
+        return quota.decide(self._limit(limit), quota.used_today(day, used, now), now)
+
+    def record(self, token: str, decision: quota.Decision) -> None:
+        """Count the call `decision` allowed. Same synchronous step as `check`: no await between."""
         if decision.allowed:
-            self.reports.save_usage(token, quota.utc_day(now), decision.used)
+            self.reports.save_usage(token, quota.utc_day(decision.resets_at - _DAY), decision.used)
+
+    def charge(self, token: str) -> quota.Decision:
+        """Count one call if today's quota allows it. Synchronous: never await in here."""
+        decision = self.check(token)
+        self.record(token, decision)
         return decision
 
     def status(self, org: Organization) -> dict[str, Any]:

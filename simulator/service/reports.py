@@ -18,10 +18,12 @@ from simulator.service.organizations import Organizations
 from simulator.service.quotas import Quotas
 from simulator.store.reports import ReportStore
 
+TOTAL_HEADER = "X-Media77-Sim-Total-Count"  # simulator-only (D-P8): never on the vendor's wire
+
 
 @dataclass(frozen=True)
 class ProgressPage:
-    """One answer: the page's JSON (UTF-8), the total the filters select, the rate headers."""
+    """One answer: the page's JSON (UTF-8), the total the filters select, the quota headers."""
 
     body: bytes
     total: int
@@ -46,9 +48,14 @@ class ProgressReports:
         return org
 
     def progress(self, body: dict[str, Any]) -> ProgressPage:
-        """A page of records for the body's token, counted against its daily quota."""
+        """A page of records for the body's token, counted against its daily quota.
+
+        Counted per D-Q1: past the token check, a 2xx or a 400 counts; a 401 (above)
+        or a failure while reading the page (an exception out of `reports.page`)
+        does not, because the count is recorded only once the answer is decided.
+        """
         org = self._organization(body)
-        decision = self.quotas.charge(org.token)
+        decision = self.quotas.check(org.token)
         headers = decision.headers()
         if not decision.allowed:
             resets_at = to_iso_ms(decision.resets_at)
@@ -62,6 +69,7 @@ class ProgressReports:
             )
         query = validate_report_query(body, org.token)
         if isinstance(query, list):
+            self.quotas.record(org.token, decision)
             raise BadRequest(
                 "; ".join(m for _f, m in query),
                 query[0][0],
@@ -69,4 +77,5 @@ class ProgressReports:
                 problems=[{"field": f, "message": m} for f, m in query],
             )
         total, payload = self.reports.page(org.id, query, org.user_verification)
-        return ProgressPage(payload, total, {**headers, "X-Total-Count": str(total)})
+        self.quotas.record(org.token, decision)
+        return ProgressPage(payload, total, {**headers, TOTAL_HEADER: str(total)})

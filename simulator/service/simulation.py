@@ -42,14 +42,6 @@ from simulator.store import launches as launches_store
 Listener = Callable[[Sequence[Transaction]], None]
 
 
-def public_base(config: Config) -> str:
-    """Where corrected launch URLs point: the public URL when configured, else the listening one.
-
-    (`--public-url` arrives with the catalog's URLs; until then `getattr` finds none.)
-    """
-    return str(getattr(config, "public_url", "") or config.base_url)
-
-
 def member_number(organization_id: str, email: str) -> str:
     """A stable nine-digit member number, as user verification would supply."""
     digest = hashlib.sha256(f"{organization_id}\0{email.lower()}".encode()).hexdigest()
@@ -78,8 +70,9 @@ class Simulation:
     # -- catalog --------------------------------------------------------------------------
 
     def catalog(self) -> tuple[Activity, ...]:
-        """The courses, events and curricula, in the fixtures' order."""
-        return self.store.activities()
+        """The courses, events and curricula, in the fixtures' order, served from here."""
+        base = self.config.public_base_url
+        return tuple(a.served_from(base) for a in self.store.activities())
 
     # -- launch ---------------------------------------------------------------------------
     # Every launch is read and validated by the strict core (`core/launch_url.py`,
@@ -118,7 +111,7 @@ class Simulation:
             hash_,
             search,
             referrer,
-            base=public_base(self.config),
+            base=self.config.public_base_url,
             organizations=self.store.organizations(),
             environment=self.config.environment,
             course_ids=self._course_ids(),

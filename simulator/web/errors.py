@@ -9,7 +9,6 @@ answering with JSON. HTML pages keep aiohttp's own answers.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -24,6 +23,7 @@ from simulator.core.errors import (
     ServiceError,
     error_for_status,
 )
+from simulator.core.input_boundary import parse_json
 
 log = logging.getLogger("simulator.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -59,6 +59,11 @@ async def read_json_object(
 ) -> dict[str, Any]:
     """The request body as a JSON object, or a 4xx that says what is wrong with it.
 
+    Every JSON route reads its body here, so every one passes the input boundary
+    (`simulator.core.input_boundary`): non-UTF-8 bytes, lone surrogates, NUL,
+    non-finite numbers, 64-bit overflow and deep nesting are a 400 naming the field
+    before the handler sees the body.
+
     Read in chunks and given up past `max_bytes`, so an oversized body is never held
     whole. The progress API answers that with 400 (its issue asks any bad body to be
     a 400); the control API with 413.
@@ -77,10 +82,7 @@ async def read_json_object(
     raw = b"".join(chunks)
     if not raw.strip():
         raise bad_request(f"request body must be {expected}", code="invalid_json")
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError) as error:
-        raise bad_request(f"request body is not valid JSON: {error}", code="invalid_json") from None
+    data = parse_json(raw)  # the input boundary: nothing unstorable gets past this line
     if not isinstance(data, dict):
         raise bad_request(f"request body must be {expected}", code="invalid_json")
     return data
@@ -113,7 +115,7 @@ def int_query(request: web.Request, name: str, default: int, low: int, high: int
     return value
 
 
-def _answers_json(request: web.Request) -> bool:
+def answers_json(request: web.Request) -> bool:
     """The APIs, and the player page's own JSON endpoints (`/courses/{id}/api/...`)."""
     path = request.path
     return path.startswith(API_PREFIXES) or (path.startswith("/courses/") and "/api/" in path)
@@ -141,7 +143,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except ServiceError as error:
         return render(error)
     except web.HTTPException as error:
-        if not _answers_json(request) or error.status < 400:
+        if not answers_json(request) or error.status < 400:
             raise
         return render(_from_http(request, error))
     except Exception:

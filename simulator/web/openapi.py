@@ -32,8 +32,8 @@ def operation(
     answers: dict[str, Any] = {
         ok: {"description": "OK", "content": {"text/html" if html else "application/json": {}}}
     }
-    if not html:
-        answers["400"] = {"description": "invalid input", "content": error}
+    # Pages too: a path or query the input boundary refuses is a JSON 400 everywhere.
+    answers["400"] = {"description": "invalid input", "content": error}
     for code, text in responses.items():
         answers[code] = {"description": text}
         if int(code) >= 400:

@@ -11,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from simulator.core.errors import UnsupportedMediaType
+from simulator.core.quota import LIMIT_HEADER, REMAINING_HEADER, RESET_HEADER
 from simulator.core.records import WIRE_FIELDS
 from simulator.core.report_query import (
     DEFAULT_NUMBER,
@@ -20,6 +22,7 @@ from simulator.core.report_query import (
     ORDERS,
     SORT_FIELDS,
 )
+from simulator.service.reports import TOTAL_HEADER
 from simulator.web.errors import read_json_object
 from simulator.web.keys import runtime
 
@@ -27,7 +30,23 @@ MAX_REPORT_BODY = 64 * 1024  # a real request is a few hundred bytes
 PROGRESS_PATH = "/api/reports/progress"
 
 
+def require_json(request: web.Request) -> None:
+    """`Content-Type: application/json` (any parameters, any case) or 415, before anything else.
+
+    The vendor's page shows that header and a typical JSON framework refuses other
+    types (D-P6); the refusal comes before the token check, so it is never charged.
+    """
+    if request.content_type != "application/json":  # aiohttp lower-cases the media type
+        given = request.headers.get("Content-Type")
+        raise UnsupportedMediaType(
+            "send the body as JSON with Content-Type: application/json"
+            + (f", not {given!r}" if given else " (no Content-Type was sent)"),
+            "Content-Type",
+        )
+
+
 async def progress(request: web.Request) -> web.Response:
+    require_json(request)
     body = await read_json_object(
         request,
         max_bytes=MAX_REPORT_BODY,
@@ -131,14 +150,14 @@ QUOTA_SCHEMA: dict[str, Any] = {
 }
 
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_INTEGER = {"type": "integer"}
+_SIM_ONLY = "simulator only, never sent by the vendor: integration code must not rely on it"
 _RATE_HEADERS = {
-    "RateLimit-Policy": {
-        "description": 'the daily quota, e.g. "daily";q=500;w=86400',
-        "schema": _STRING,
-    },
-    "RateLimit": {
-        "description": 'calls left today and seconds to reset, e.g. "daily";r=499;t=53000',
-        "schema": _STRING,
+    LIMIT_HEADER: {"description": f"today's call limit ({_SIM_ONLY})", "schema": _INTEGER},
+    REMAINING_HEADER: {"description": f"calls left today ({_SIM_ONLY})", "schema": _INTEGER},
+    RESET_HEADER: {
+        "description": f"seconds to the quota's reset at UTC midnight ({_SIM_ONLY})",
+        "schema": _INTEGER,
     },
 }
 
@@ -173,9 +192,10 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "200": {
                     "description": "a page of records",
                     "headers": {
-                        "X-Total-Count": {
-                            "description": "records the filters select, over all pages",
-                            "schema": {"type": "integer"},
+                        TOTAL_HEADER: {
+                            "description": "records the filters select, over all pages "
+                            f"({_SIM_ONLY}: page until a page shorter than number)",
+                            "schema": _INTEGER,
                         },
                         **_RATE_HEADERS,
                     },
@@ -190,9 +210,10 @@ OPENAPI_PATHS: dict[str, Any] = {
                 },
                 "400": _error("invalid body or field (counts against the quota)", _RATE_HEADERS),
                 "401": _error("missing or unknown token"),
+                "415": _error("Content-Type is not application/json (not counted)"),
                 "429": _error(
                     "daily limit reached; the body also has limit and resetsAt",
-                    {**_RATE_HEADERS, "Retry-After": {"schema": {"type": "integer"}}},
+                    {**_RATE_HEADERS, "Retry-After": {"schema": _INTEGER}},
                 ),
             },
         }
