@@ -56,7 +56,15 @@ def pytest_configure(config: pytest.Config) -> None:
     ct.CURRENT_MODE = config.stash[_PROBE].mode
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Say what the suite will do to the target before it does anything (even with -q)."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and _PROBE in session.config.stash:
+        for line in _announcement(session.config):
+            reporter.write_line(line)
+
+
+def _announcement(config: pytest.Config) -> list[str]:
     found = config.stash[_PROBE]
     budget = config.stash[_BUDGET]
     where = TARGET_URL or "the package's in-process simulator"

@@ -29,7 +29,7 @@ SORT_FIELDS = [
     "completionCode",
 ]
 READ_ONLY = ct.CURRENT_MODE is ct.Mode.READ_ONLY
-EXAMPLES = 2 if READ_ONLY else 12
+EXAMPLES = 1 if READ_ONLY else 12
 property_settings = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -7,8 +7,10 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 from simulator.client import SimulatorClient
 
@@ -25,6 +27,11 @@ def cli(
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+def _drain(stream: IO[str]) -> None:
+    for _line in stream:
+        pass
 
 
 @contextmanager
@@ -51,6 +58,9 @@ def served(
             raise AssertionError("serve exited before listening:\n" + "\n".join(banner))
         for _ in range(6):  # the rest of the banner
             banner.append(process.stdout.readline().rstrip("\n"))
+        # Keep reading what it prints (the access log): a full pipe would block the server.
+        drain = threading.Thread(target=_drain, args=(process.stdout,), daemon=True)
+        drain.start()
         yield SimulatorClient(match.group(1)), banner
     finally:
         process.send_signal(signal.SIGTERM)
