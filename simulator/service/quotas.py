@@ -7,6 +7,7 @@ check and the count, so concurrent callers get exactly `limit` calls through.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from simulator.core import quota
@@ -26,6 +27,7 @@ class Quotas:
         self.clock = sim.clock
         self.reports = reports
         self.organizations = organizations
+        self.on_change: Callable[[dict[str, Any]], None] = lambda _status: None  # event feed
 
     def _limit(self, own: int | None) -> int:
         return self.sim.config.daily_limit if own is None else own
@@ -37,6 +39,7 @@ class Quotas:
         decision = quota.decide(self._limit(limit), quota.used_today(day, used, now), now)
         if decision.allowed:
             self.reports.save_usage(token, quota.utc_day(now), decision.used)
+            self.on_change({"token": token, "limit": decision.limit, "used": decision.used})
         return decision
 
     def status(self, org: Organization) -> dict[str, Any]:
@@ -75,7 +78,9 @@ class Quotas:
             self.reports.save_limit(org.token, new_limit)
         if new_used is not None:
             self.reports.save_usage(org.token, quota.utc_day(self.clock.now()), new_used)
-        return self.status(org)
+        status = self.status(org)
+        self.on_change(status)
+        return status
 
 
 def _count(name: str, value: object) -> int | None:
