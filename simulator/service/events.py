@@ -29,6 +29,7 @@ from simulator.core.records import Transaction
 RING_SIZE = 5_000
 QUEUE_SIZE = 1_000
 REPLAY_PAGE = 1_000
+OUTAGE_HISTORY = 100  # outage windows remembered for the dashboard, ended ones included
 
 Attempts = Callable[[int, int], list[dict[str, Any]]]  # (after id, limit) -> delivery rows
 
@@ -133,6 +134,7 @@ class EventFeed:
         self._seq = 0
         self._delivery = 0
         self._floor: int | None = None  # last delivery id logged before this feed's first
+        self._outages: deque[dict[str, Any]] = deque(maxlen=OUTAGE_HISTORY)
 
     @property
     def last_id(self) -> str:
@@ -184,10 +186,19 @@ class EventFeed:
         self.publish(EventType.MISSED, data)
 
     def outage_start(self, data: dict[str, Any]) -> None:
+        self._outages.append({**data, "endedAt": None})
         self.publish(EventType.OUTAGE_START, data)
 
     def outage_end(self, data: dict[str, Any]) -> None:
+        """Outages cleared: the windows stay in the history, ended at `data["at"]`."""
+        for outage in self._outages:
+            if outage["webhookId"] == data["webhookId"] and outage["endedAt"] is None:
+                outage["endedAt"] = data["at"]
         self.publish(EventType.OUTAGE_END, data)
+
+    def outage_history(self) -> list[dict[str, Any]]:
+        """The latest outage windows since the last reset, ended ones with `endedAt`."""
+        return [dict(o) for o in self._outages]
 
     def quota(self, data: dict[str, Any]) -> None:
         self.publish(EventType.QUOTA, data)

@@ -56,6 +56,7 @@ async def state(request: web.Request) -> web.Response:
         "subscriptions": [engine.describe(s) for s in engine.subscriptions()],
         "attempts": recent,
         "missed": missed[-RECENT_MISSED:],
+        "outages": parts.events.outage_history(),
     }
     return web.json_response(body, headers={"Cache-Control": "no-store"})
 

@@ -100,6 +100,9 @@ function card(id) {
   timeline.svg = svg;
   timeline.status = status;
   timeline.url = url;
+  if (!state.subscriptions.has(id)) {  // created after the page loaded: ask for its address
+    json(`/_sim/webhooks/${encodeURIComponent(id)}`).then(({ data }) => describe(data), () => {});
+  }
   return timeline;
 }
 
@@ -152,7 +155,7 @@ const tables = {
   ])),
   launches: pagedTable($("table-launches"), serverRows("/_sim/launches", (e) => [
     e.at, e.source, e.courseId, e.outcome, shortId(e.registration, e.registration),
-    { text: [...(e.problems || []), ...(e.diagnostics || [])].map((p) => p.message).join(" | "), wrap: true },
+    notes(e),
   ])),
   deliveries: pagedTable($("table-deliveries"), {
     load: async (offset, limit) => ({ rows: state.deliveries.slice(offset, offset + limit), total: state.deliveries.length }),
@@ -164,6 +167,12 @@ const tables = {
     cells: (m) => [m.transactionId, shortId(m.registration, m.registration), m.webhookId, m.bundleId, m.reason],
   }),
 };
+
+function notes(entry) {
+  const messages = [...(entry.problems || []), ...(entry.diagnostics || [])].map((p) => p.message);
+  const text = [...new Set(messages)].join(" | ");
+  return text.length > 140 ? { text: `${text.slice(0, 140)}…`, title: text, wrap: true } : { text, wrap: true };
+}
 
 let refreshTimer = null;
 function refreshSoon(...names) {
@@ -254,9 +263,15 @@ async function start() {
   state.quotas = new Map(snapshot.quotas.map((q) => [q.token, q]));
   state.timelines = new Map();
   $("timelines").replaceChildren();
+  for (const sub of snapshot.subscriptions) describe(sub);
+  const remembered = new Set(snapshot.outages.map((o) => `${o.webhookId}/${o.id}`));
+  for (const outage of snapshot.outages) {
+    if (state.subscriptions.has(outage.webhookId)) card(outage.webhookId).addOutage(outage);
+  }
   for (const sub of snapshot.subscriptions) {
-    describe(sub);
-    for (const outage of sub.outages) card(sub.id).addOutage(outage);
+    for (const outage of sub.outages) {
+      if (!remembered.has(`${sub.id}/${outage.id}`)) card(sub.id).addOutage(outage);
+    }
   }
   $("no-subscriptions").hidden = snapshot.subscriptions.length > 0;
   for (const attempt of snapshot.attempts) card(attempt.webhookId).addAttempt(attempt);

@@ -91,7 +91,8 @@ export class Timeline {
   }
 
   addOutage(o) {
-    this.outages.push({ id: o.id, start: ms(o.start), end: ms(o.end), mode: o.mode, endedAt: null });
+    this.outages.push({ id: o.id, start: ms(o.start), end: ms(o.end), mode: o.mode,
+      endedAt: o.endedAt ? ms(o.endedAt) : null });
     if (this.outages.length > MAX_OUTAGES) this.outages.shift();
     this.dirty = true;
   }
