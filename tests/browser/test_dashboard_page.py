@@ -158,7 +158,9 @@ def test_a_reset_while_open_starts_the_page_again(page: Page, sim: SimHelper) ->
     expect(tile(page, "registrations")).to_have_text("1")
 
 
-def test_the_page_fits_a_laptop_screen(page: Page, sim: SimHelper, media77_receiver: Receiver) -> None:
+def test_the_page_fits_a_laptop_screen(
+    page: Page, sim: SimHelper, media77_receiver: Receiver
+) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
     hook = sim.add_receiver_webhook(media77_receiver)
     open_dashboard(page, sim)
