@@ -3,7 +3,7 @@
 An in-process simulator on a virtual clock with two subscriptions to a real HTTP
 receiver: one stays healthy, the other goes through an outage (failed attempts,
 retries, dropped bundles, missed transactions), then recovers. The dashboard is
-opened in Debian's chromium at a laptop's 1366×768 and photographed.
+opened in Debian's chromium at a laptop's 1366x768 and photographed.
 
     .venv/bin/python benchmarks/dashboard_screenshot.py [--out docs/dashboard-outage-drill.png]
 """

@@ -80,7 +80,7 @@ def test_a_reader_resuming_anywhere_misses_no_attempt_and_sees_none_twice(
 
 @given(st.lists(st.booleans(), min_size=1, max_size=30))
 def test_an_id_from_before_a_reset_gets_resync_then_everything_since(kinds: list[bool]) -> None:
-    old, _, published = feed_with(kinds, 100)
+    _, _, published = feed_with(kinds, 100)
     log = Log()
     new = EventFeed(log, process="p", generation=2)
     new.publish(EventType.QUOTA, {"used": 1})
