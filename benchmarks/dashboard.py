@@ -92,12 +92,14 @@ def main() -> int:
     heaps = [s[1] for s in samples]
     nodes_seen = [s[2] for s in samples]
     warm = samples[len(samples) // 3 :] or samples
+    warm_heap = [s[1] for s in warm]
+    warm_nodes = [s[2] for s in warm]
     print(f"launches sent: {sent} in {args.duration:g} s (target {args.rate}/min); "
           f"delivered tile at the end: {shown}")  # fmt: skip
     print(f"JS heap MB: start {heaps[0]:.2f}, end {heaps[-1]:.2f}, max {max(heaps):.2f}; "
-          f"after warm-up {min(s[1] for s in warm):.2f}..{max(s[1] for s in warm):.2f}")  # fmt: skip
+          f"after warm-up {min(warm_heap):.2f}..{max(warm_heap):.2f}")  # fmt: skip
     print(f"DOM nodes: start {nodes_seen[0]}, end {nodes_seen[-1]}, max {max(nodes_seen)}; "
-          f"after warm-up {min(s[2] for s in warm)}..{max(s[2] for s in warm)}")  # fmt: skip
+          f"after warm-up {min(warm_nodes)}..{max(warm_nodes)}")  # fmt: skip
     if errors:
         print(f"page errors: {errors}", file=sys.stderr)
         return 1
