@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
+from simulator.client import SimulatorClient
 from simulator.pytest_plugin import SimHelper
 from simulator.receiver import Receiver
+from simulator.server import Simulator
 
 try:
     from playwright.sync_api import Page, expect
@@ -169,3 +171,20 @@ def test_the_page_fits_a_laptop_screen(
     assert box is not None and box["y"] + box["height"] <= 768  # tiles, controls and a timeline
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1366  # no sideways scrolling
+
+
+def test_behind_the_admin_guard_the_page_takes_the_token_once(page: Page) -> None:
+    with Simulator(admin_token="drill-token") as server:
+        assert SimulatorClient(server.url).request("GET", "/_sim/dashboard").status == 401
+        page.goto(f"{server.url}/static/player/dashboard.html?token=drill-token")
+        expect(page.get_by_test_id("stream-status")).to_have_text("live")
+        assert "token" not in page.url  # not left in the address bar (or the history)
+        admin = SimulatorClient(server.url, admin_token="drill-token")
+        admin.start_course()
+        expect(tile(page, "registrations")).to_have_text("1")
+        page.get_by_label("advance the virtual clock by (seconds)").fill("60")
+        before = admin.now()
+        page.get_by_role("button", name="Advance clock").click()
+        expect(page.get_by_test_id("clock")).to_have_text(
+            (before + timedelta(seconds=60)).strftime("%Y-%m-%d %H:%M:%S")
+        )
