@@ -17,6 +17,7 @@ import pytest
 
 from simulator.pytest_plugin import SimHelper
 from simulator.receiver import Receiver
+from simulator.server import Simulator
 
 GUARD_S = 15.0
 
@@ -217,3 +218,12 @@ def test_a_reader_that_falls_behind_is_cut_off_and_nothing_else_waits(sim: SimHe
         with pytest.raises((EOFError, TimeoutError, OSError)):
             while True:  # what was buffered, then the end: it was cut off
                 stuck.frame()
+
+
+def test_a_stopping_simulator_ends_open_streams_instead_of_waiting_for_them() -> None:
+    with Simulator() as server:
+        reader = Stream(server.url)
+        assert reader.frame() is None
+    with pytest.raises(EOFError):  # ended by the server, well before the guard timeout
+        reader.frame()
+    reader.close()

@@ -209,6 +209,10 @@ class EventFeed:
     def close(self) -> None:
         """The runtime is being rebuilt (reset): tell every reader, then end their streams."""
         self.publish(EventType.RESET, {})
+        self.disconnect_all()
+
+    def disconnect_all(self) -> None:
+        """End every reader's stream (the server is stopping, or after a reset)."""
         for reader in self._readers:
             reader.close()
         self._readers.clear()

@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from simulator.service.events import Event
-from simulator.web.keys import runtime
+from simulator.web.keys import RUNTIME, runtime
 
 KEEPALIVE_S = 15.0
 WRITE_LIMIT_S = 10.0
@@ -51,17 +51,17 @@ async def events(request: web.Request) -> web.StreamResponse:
         await response.prepare(request)
         position = "" if replay else f"id: {feed.last_id}\n"  # else the replay moves it
         await send(f"retry: {RETRY_MS}\n{position}\n".encode())
-        for event in replay:
-            await send(frame(event))
+        for missed in replay:
+            await send(frame(missed))
         while True:
             try:
-                event = await clock.wait_real(reader.next(), KEEPALIVE_S)
+                live = await clock.wait_real(reader.next(), KEEPALIVE_S)
             except TimeoutError:
                 await send(b": keep-alive\n\n")
                 continue
-            if event is None:  # reset, overflow, or the feed closed: the reader reconnects
+            if live is None:  # reset, overflow, or the feed closed: the reader reconnects
                 break
-            await send(frame(event))
+            await send(frame(live))
     except (ConnectionError, TimeoutError):
         pass  # the reader went away or stopped reading: nothing to answer to
     finally:
@@ -69,9 +69,14 @@ async def events(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def _disconnect(app: web.Application) -> None:
+    app[RUNTIME].events.disconnect_all()
+
+
 def setup(app: web.Application) -> None:
-    """Add `GET /_sim/events`."""
+    """Add `GET /_sim/events`; open streams end when the server stops (not after a wait)."""
     app.router.add_get("/_sim/events", events)
+    app.on_shutdown.append(_disconnect)
 
 
 OPENAPI_PATHS: dict[str, Any] = {
