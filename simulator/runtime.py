@@ -10,6 +10,7 @@ parts at every request, because a reset replaces them.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from dataclasses import replace
 
 from simulator import fixtures as fixture_files
@@ -19,6 +20,7 @@ from simulator.core.dates import parse_utc
 from simulator.fixtures import Fixtures
 from simulator.service import Simulation
 from simulator.service.clock_control import ClockControl
+from simulator.service.events import EventFeed
 from simulator.service.launches import LaunchLog
 from simulator.service.organizations import Organizations
 from simulator.service.player import Player
@@ -26,6 +28,7 @@ from simulator.service.quotas import Quotas
 from simulator.service.reports import ProgressReports
 from simulator.store import Store
 from simulator.store.reports import ReportStore
+from simulator.store.webhooks import WebhookStore
 from simulator.webhooks.engine import WebhookEngine
 
 
@@ -41,6 +44,7 @@ class Runtime:
     launch_log: LaunchLog
     clock_control: ClockControl
     engine: WebhookEngine
+    events: EventFeed
 
     def __init__(self, config: Config, clock: Clock, store: Store, fixtures: Fixtures) -> None:
         self.config = config
@@ -48,6 +52,8 @@ class Runtime:
         self.store = store
         self.fixtures = fixtures
         self._reset_lock = asyncio.Lock()
+        self._process = secrets.token_hex(4)  # names this process in event ids
+        self._generation = 0
         self._build()
 
     @classmethod
@@ -65,7 +71,16 @@ class Runtime:
 
     def _build(self) -> None:
         """Every in-memory part, from the store: at startup and after each reset."""
+        self._generation += 1
+        deliveries = WebhookStore(self.store).deliveries
+        events = EventFeed(
+            lambda after, limit: deliveries(after=after, limit=limit)[0],
+            process=self._process,
+            generation=self._generation,
+        )
+        self.events = events
         sim = Simulation(self.config, self.clock, self.store, self.fixtures)
+        sim.subscribe(events.transactions)
         reports = ReportStore(self.store.db)
         sim.subscribe(lambda _transactions: reports.changed())
         self.simulation = sim
@@ -76,7 +91,9 @@ class Runtime:
         self.player = Player(sim)
         self.launch_log = LaunchLog(self.store)
         self.clock_control = ClockControl(self.clock)
-        self.engine = WebhookEngine(sim)
+        self.quotas.on_change = events.quota
+        self.clock_control.on_moved = events.clock
+        self.engine = WebhookEngine(sim, events)
 
     def configure(self, **changes: object) -> Config:
         """Settle settings known only once serving (the port picked): seen by every part."""
@@ -98,6 +115,7 @@ class Runtime:
         async with self._reset_lock:
             await self.engine.stop()
             self.store.reset(self.fixtures.organizations, self.fixtures.activities)
+            self.events.close()  # its readers are told, and reconnect to the new feed
             self._build()
             await self.engine.start()
 

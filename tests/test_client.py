@@ -53,6 +53,7 @@ ROUTES = {
 }
 NOT_FOR_PYTHON = {
     ("get", "/_sim/dashboard"),  # a page for people
+    ("get", "/_sim/dashboard/state"),  # that page's own starting snapshot
     ("get", "/_sim/events"),  # a server-sent event stream, for the dashboard and tools
 }
 VERBS = {"get", "post", "put", "patch", "delete"}

@@ -8,7 +8,7 @@ backwards), because timers and quotas rely on time only going forward.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ MAX_ADVANCE_S = 10 * 365 * 86400
 class ClockControl:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
+        self.on_moved: Callable[[dict[str, Any]], None] = lambda _status: None  # event feed
 
     def status(self) -> dict[str, Any]:
         """`{now, virtual}`, and for a virtual clock its pending timers."""
@@ -52,7 +53,9 @@ class ClockControl:
                     "the clock only moves forward (timers and quotas rely on it)", "set"
                 )
             fired = await clock.advance_to(target)
-        return {**self.status(), "timersRun": fired}
+        moved = {**self.status(), "timersRun": fired}
+        self.on_moved(moved)
+        return moved
 
 
 def _seconds(value: object) -> float:

@@ -1,40 +1,38 @@
-"""The data `GET /_sim/dashboard` renders: organizations, latest registrations, launches."""
+"""What the dashboard needs at load time, before the event stream takes over.
+
+The page asks once for this snapshot, then follows `GET /_sim/events` from the
+snapshot's `lastEventId`, so nothing happens between the two unseen. Everything
+here is a count or a bounded list: the page must stay small whatever the store holds.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from simulator.core.organizations import Organization
-from simulator.core.progress import Registration
-from simulator.service.launches import LaunchLog
+from simulator.core.dates import to_iso_ms
+from simulator.core.report_query import ReportQuery
 from simulator.service.simulation import Simulation
+from simulator.store.reports import ReportStore
 
-LATEST = 25
-
-
-@dataclass(frozen=True)
-class DashboardData:
-    environment: str
-    now: datetime
-    organizations: list[Organization]
-    registrations: list[Registration]
-    registrations_total: int
-    launches: list[dict[str, Any]]
-    launches_total: int
+RECENT_ATTEMPTS = 1_000  # the timelines' history at load; older attempts are counted only
+RECENT_MISSED = 500
 
 
-def dashboard_data(sim: Simulation, latest: int = LATEST) -> DashboardData:
-    """A snapshot of what the simulator holds, newest first."""
-    states, total = sim.store.list_registrations(limit=latest)
-    entries, launches_total = LaunchLog(sim.store).page(limit=latest)
-    return DashboardData(
-        environment=sim.config.environment,
-        now=sim.clock.now(),
-        organizations=sim.store.organizations(),
-        registrations=states,
-        registrations_total=total,
-        launches=entries,
-        launches_total=launches_total,
+def registration_counts(sim: Simulation, reports: ReportStore) -> dict[str, int]:
+    """Registrations and completed registrations, over every organization."""
+    _, total = sim.store.list_registrations(limit=1)
+    completed = sum(
+        reports.total(org.id, ReportQuery(token=org.token, completed=True))
+        for org in sim.store.organizations()
     )
+    return {"registrations": total, "completions": completed}
+
+
+def clock_state(sim: Simulation) -> dict[str, Any]:
+    return {"now": to_iso_ms(sim.clock.now()), "virtual": sim.clock.is_virtual}
+
+
+def quota_rows(sim: Simulation, statuses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Quota per token, with the organization's name for the tile."""
+    names = {o.id: o.name for o in sim.store.organizations()}
+    return [{**s, "name": names.get(s["organizationId"], "")} for s in statuses]

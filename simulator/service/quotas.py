@@ -9,6 +9,7 @@ once it is answered 2xx or 400 (D-Q1), never when the work in between fails.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ class Quotas:
         self.clock = sim.clock
         self.reports = reports
         self.organizations = organizations
+        self.on_change: Callable[[dict[str, Any]], None] = lambda _status: None  # event feed
 
     def _limit(self, own: int | None) -> int:
         return self.sim.config.daily_limit if own is None else own
@@ -44,6 +46,7 @@ class Quotas:
         """Count the call `decision` allowed. Same synchronous step as `check`: no await between."""
         if decision.allowed:
             self.reports.save_usage(token, quota.utc_day(decision.resets_at - _DAY), decision.used)
+            self.on_change({"token": token, "limit": decision.limit, "used": decision.used})
 
     def charge(self, token: str) -> quota.Decision:
         """Count one call if today's quota allows it. Synchronous: never await in here."""
@@ -87,7 +90,9 @@ class Quotas:
             self.reports.save_limit(org.token, new_limit)
         if new_used is not None:
             self.reports.save_usage(org.token, quota.utc_day(self.clock.now()), new_used)
-        return self.status(org)
+        status = self.status(org)
+        self.on_change(status)
+        return status
 
 
 def _count(name: str, value: object) -> int | None:

@@ -1,158 +1,87 @@
-"""`GET /_sim/dashboard`: one page showing what the simulator holds, for a person at a laptop.
+"""`GET /_sim/dashboard`: the console a person watches during an outage drill.
 
-Organizations with their tokens and LMSIDs, the latest registrations, the launch
-log with its diagnostics, and webhook deliveries. The first three are rendered on
-the server (every value escaped); deliveries come from `/_sim/deliveries`, fetched
-by the page's script, so the dashboard works whether or not the webhook area is
-present (on a 404 that section stays hidden).
+The page is static (`static/dashboard.html`, `.js`, `.css`; no CDN, no build step);
+everything it shows comes from `GET /_sim/dashboard/state` once, then live from
+`GET /_sim/events` starting at that snapshot's `lastEventId`. Both are behind the
+admin guard like the rest of `/_sim/`: when `MEDIA77_SIM_ADMIN_TOKEN` is set, the
+page takes the token once (`?token=` or a prompt), keeps it in sessionStorage and
+sends it as `Authorization: Bearer` on every request, the event stream included
+(read with `fetch`, since `EventSource` cannot send headers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from html import escape
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from simulator.service.dashboard import DashboardData, dashboard_data
+from simulator.service.dashboard import (
+    RECENT_ATTEMPTS,
+    RECENT_MISSED,
+    clock_state,
+    quota_rows,
+    registration_counts,
+)
+from simulator.web import events
 from simulator.web.keys import runtime
 from simulator.web.player import PAGE_HEADERS
 
-
-def _cell(value: object) -> str:
-    return f"<td>{escape(str(value))}</td>"
+PAGE = Path(__file__).parent / "static" / "dashboard.html"
 
 
-def _table(testid: str, headers: list[str], rows: Sequence[Sequence[object]], empty: str) -> str:
-    if not rows:
-        return f'<p class="fine" data-testid="{testid}-empty">{escape(empty)}</p>'
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
-    return (
-        f'<table class="catalog" data-testid="{testid}"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table>"
-    )
-
-
-def _diagnostics(entry: dict[str, Any]) -> str:
-    notes = [p.get("message", "") for p in entry.get("problems", [])]
-    notes += [
-        d.get("message", "") for d in entry.get("diagnostics", []) if d.get("message") not in notes
-    ]
-    return " | ".join(notes)
-
-
-def render(data: DashboardData) -> str:
-    """The dashboard's HTML; every stored value passes through `escape`."""
-    env = data.environment
-    orgs = [
-        [o.name, o.id, o.token, o.lms_ids.get(env, ""), ", ".join(o.domains)]
-        for o in data.organizations
-    ]
-    total = data.registrations_total
-    registrations = [
-        [
-            s.registration,
-            s.course_id,
-            f"{s.first_name} {s.last_name}",
-            s.email,
-            f"{s.progress}%",
-            s.completion_code,
-            s.transaction_id,
-        ]
-        for s in data.registrations
-    ]
-    launches_total = data.launches_total
-    launches = [
-        [e["at"], e["source"], e["courseId"], e["outcome"], e["registration"], _diagnostics(e)]
-        for e in data.launches
-    ]
-    sections = [
-        (
-            "Organizations",
-            f"{len(orgs)}; the first is the default. Tokens are for the Activity Progress API.",
-            _table(
-                "dashboard-organizations",
-                ["name", "id", "token", f"{env} LMSID", "domains"],
-                orgs,
-                "no organizations",
-            ),
-        ),
-        (
-            "Latest registrations",
-            f"{len(registrations)} of {total}, newest change first.",
-            _table(
-                "dashboard-registrations",
-                ["registration", "course", "learner", "email", "progress", "completion code", "tx"],
-                registrations,
-                "no registrations yet: launch a course from the catalog",
-            ),
-        ),
-        (
-            "Launch log",
-            f"{len(launches)} of {launches_total}, newest first; all at /_sim/launches.",
-            _table(
-                "dashboard-launches",
-                ["at", "source", "course", "outcome", "registration", "problems and warnings"],
-                launches,
-                "no launches yet",
-            ),
-        ),
-    ]
-    body = "".join(
-        f'<section class="panel"><h2>{escape(title)}</h2><p class="fine">{escape(note)}</p>'
-        f"{table}</section>"
-        for title, note, table in sections
-    )
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>Dashboard · media77 simulator</title>
-  <link rel="icon" href="data:,">
-  <link rel="stylesheet" href="/static/player/player.css">
-  <script type="module" src="/static/player/dashboard.js"></script>
-</head>
-<body>
-  <header class="bar">
-    <span class="brand">77media <small>simulator · dashboard ({escape(env)},
-      clock {escape(data.now.strftime("%Y-%m-%d %H:%M:%S"))} UTC)</small></span>
-    <span class="fine"><a href="/">catalog</a> · <a href="/_sim/dashboard">refresh</a> ·
-      <a href="/_sim/openapi.json">OpenAPI</a></span>
-  </header>
-  <main class="wide">
-    {body}
-    <section class="panel" data-testid="dashboard-deliveries" hidden>
-      <h2>Webhook deliveries</h2>
-      <p class="fine">Latest attempts from /_sim/deliveries.</p>
-      <table class="catalog"><thead><tr><th>at</th><th>webhook</th><th>bundle</th>
-        <th>attempt</th><th>outcome</th><th>status</th><th>error</th></tr></thead>
-        <tbody></tbody></table>
-    </section>
-  </main>
-</body>
-</html>
-"""
-
-
-async def dashboard(request: web.Request) -> web.Response:
-    html = render(dashboard_data(runtime(request).simulation))
+async def dashboard(_request: web.Request) -> web.Response:
+    html = PAGE.read_text(encoding="utf-8")
     return web.Response(text=html, content_type="text/html", headers=PAGE_HEADERS)
 
 
+async def state(request: web.Request) -> web.Response:
+    """The snapshot the page starts from: counts, quotas, subscriptions, recent attempts."""
+    parts = runtime(request)
+    sim, engine = parts.simulation, parts.engine
+    counts: dict[str, int] = registration_counts(sim, parts.reports)
+    for outcome in ("delivered", "failed", "dropped"):
+        counts[outcome] = engine.deliveries(limit=1, outcome=outcome)[1]
+    missed = engine.missed()
+    counts["missed"] = len(missed)
+    first, total = engine.deliveries(limit=1)
+    after = max(0, first[0]["id"] - 1 + total - RECENT_ATTEMPTS) if first else 0
+    recent, _ = engine.deliveries(limit=RECENT_ATTEMPTS, after=after)
+    body = {
+        "lastEventId": parts.events.last_id,
+        "environment": sim.config.environment,
+        "clock": clock_state(sim),
+        "counts": counts,
+        "quotas": quota_rows(sim, parts.quotas.statuses()),
+        "subscriptions": [engine.describe(s) for s in engine.subscriptions()],
+        "attempts": recent,
+        "missed": missed[-RECENT_MISSED:],
+        "outages": parts.events.outage_history(),
+    }
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
+
+
 def setup(app: web.Application) -> None:
-    """Add `GET /_sim/dashboard`."""
+    """Add `GET /_sim/dashboard`, its snapshot, and `GET /_sim/events`."""
     app.router.add_get("/_sim/dashboard", dashboard)
+    app.router.add_get("/_sim/dashboard/state", state)
+    events.setup(app)
 
 
 OPENAPI_PATHS: dict[str, Any] = {
     "/_sim/dashboard": {
         "get": {
-            "summary": "an HTML overview: organizations and tokens, registrations, launch log, "
-            "webhook deliveries",
+            "summary": "the live console: tiles, a delivery timeline per subscription, "
+            "controls (clock, outages, quota) and paged tables",
             "responses": {"200": {"description": "OK", "content": {"text/html": {}}}},
         }
-    }
+    },
+    "/_sim/dashboard/state": {
+        "get": {
+            "summary": "the dashboard's starting snapshot: counts, quotas, subscriptions, "
+            "recent attempts and missed transactions, and the lastEventId to follow from",
+            "responses": {"200": {"description": "OK", "content": {"application/json": {}}}},
+        }
+    },
+    **events.OPENAPI_PATHS,
 }

@@ -24,11 +24,13 @@ from typing import Any
 import aiohttp
 
 from simulator.config import ConfigError
+from simulator.core.dates import to_iso_ms
 from simulator.core.delivery import DropReason
 from simulator.core.faults import Outage, parse_outage
 from simulator.core.records import Transaction
 from simulator.core.subscriptions import Subscription
 from simulator.service import Simulation
+from simulator.service.events import EventFeed
 from simulator.store.webhooks import WebhookStore
 from simulator.webhooks import transport
 from simulator.webhooks.bundler import Bundler
@@ -49,8 +51,9 @@ class _Listener:
 
 
 class WebhookEngine:
-    def __init__(self, sim: Simulation) -> None:
+    def __init__(self, sim: Simulation, events: EventFeed | None = None) -> None:
         self.sim = sim
+        self.events = events
         self.clock = sim.clock
         self.db = WebhookStore(sim.store)
         self.registry = Registry(sim, self.db)
@@ -60,6 +63,7 @@ class WebhookEngine:
             self.registry,
             webhook_ca=sim.config.webhook_ca,
             on_logged=self._notify,
+            on_dropped=events.missed if events is not None else lambda _missed: None,
         )
         self.bundler = Bundler(self.clock, self.db, self.worker.dispatch)
         self._changed = asyncio.Event()
@@ -80,6 +84,7 @@ class WebhookEngine:
             connector=aiohttp.TCPConnector(limit=0, limit_per_host=64),
             timeout=aiohttp.ClientTimeout(total=None),
             headers={"User-Agent": transport.USER_AGENT},
+            trace_configs=[transport.tracing()],
         )
         self._running = True
         self.worker.open = True
@@ -188,13 +193,19 @@ class WebhookEngine:
     def add_outage(self, sub_id: str, data: Mapping[str, Any]) -> Outage:
         self.registry.require(sub_id)
         start, end, mode = parse_outage(data, self.clock.now())
-        return self.registry.add_outage(sub_id, start, end, mode)
+        outage = self.registry.add_outage(sub_id, start, end, mode)
+        if self.events is not None:
+            self.events.outage_start({"webhookId": sub_id, **outage.to_json()})
+        return outage
 
     def outages(self, sub_id: str) -> list[Outage]:
         return self.registry.outages(sub_id)
 
     def clear_outages(self, sub_id: str) -> int:
-        return self.registry.clear_outages(sub_id)
+        cleared = self.registry.clear_outages(sub_id)
+        if self.events is not None:
+            self.events.outage_end({"webhookId": sub_id, "at": to_iso_ms(self.clock.now())})
+        return cleared
 
     def pending_bundles(self, sub_id: str) -> int:
         return self.worker.owed(sub_id)
@@ -215,7 +226,9 @@ class WebhookEngine:
     def missed(self, webhook_id: str | None = None) -> list[dict[str, Any]]:
         return self.db.missed(webhook_id)
 
-    def _notify(self) -> None:
+    def _notify(self, row: dict[str, Any]) -> None:
+        if self.events is not None:
+            self.events.attempt(row)
         self._changed.set()
         self._changed = asyncio.Event()
 

@@ -13,6 +13,8 @@ import asyncio
 import errno
 import ssl
 from collections.abc import Callable, Mapping
+from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -82,17 +84,61 @@ def failure_of(error: BaseException) -> Result:
     return Result(0, Failure.CONNECTION, f"{type(error).__name__}: {error}")
 
 
+class Sent:
+    """When an attempt's request really left, for the delivery log's `at` and `latencyMs`.
+
+    `at` starts as the moment the attempt began and moves to the moment a connection
+    was had (after any wait for a free one in the pool), as aiohttp's tracing reports.
+    """
+
+    def __init__(self, clock: Clock, at: datetime) -> None:
+        self.clock = clock
+        self.at = at
+        self._begun = clock.monotonic()
+        self._sent: float | None = None
+        self._latency: float | None = None
+
+    def mark(self) -> None:
+        if self._sent is None:
+            self.at = self.clock.now()
+            self._sent = self.clock.monotonic()
+
+    def finished(self) -> None:
+        start = self._begun if self._sent is None else self._sent
+        self._latency = (self.clock.monotonic() - start) * 1000.0
+
+    def latency_ms(self) -> float | None:
+        """From sending to the outcome; None for an outcome injected without a request."""
+        return self._latency
+
+
+async def _connection_had(_session: object, context: SimpleNamespace, _params: object) -> None:
+    sent = context.trace_request_ctx
+    if isinstance(sent, Sent):
+        sent.mark()
+
+
+def tracing() -> aiohttp.TraceConfig:
+    """The session's tracing: marks each `Sent` once its request has a connection."""
+    config = aiohttp.TraceConfig()
+    config.on_connection_create_start.append(_connection_had)
+    config.on_connection_reuseconn.append(_connection_had)
+    return config
+
+
 async def post(
     session: aiohttp.ClientSession,
     url: str,
     data: bytes,
     headers: Mapping[str, str],
     context: ssl.SSLContext | None,
+    sent: Sent | None = None,
 ) -> Result:
     try:
         async with session.post(
             url,
             data=data,
+            trace_request_ctx=sent,
             headers=dict(headers),
             ssl=context if context is not None else True,
             allow_redirects=False,

@@ -16,10 +16,12 @@ import json
 import ssl
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import aiohttp
 
 from simulator.clock import Clock
+from simulator.core.dates import to_iso_ms
 from simulator.core.delivery import Delivered, Dropped, DropReason, Result, RetryAt, Step, next_step
 from simulator.core.faults import FaultPlan, Scripted, fault_for_attempt, injected_result
 from simulator.core.retry import AttemptOutcome, Failure, is_delivered
@@ -48,13 +50,15 @@ class DeliveryWorker:
         registry: Registry,
         *,
         webhook_ca: str = "",
-        on_logged: Callable[[], None] = lambda: None,
+        on_logged: Callable[[dict[str, Any]], None] = lambda _row: None,
+        on_dropped: Callable[[dict[str, Any]], None] = lambda _missed: None,
     ) -> None:
         self.clock = clock
         self.db = db
         self.registry = registry
         self.webhook_ca = webhook_ca
         self._on_logged = on_logged
+        self._on_dropped = on_dropped
         self.session: aiohttp.ClientSession | None = None
         self.open = False
         self._busy: dict[str, dict[str, asyncio.Task[None]]] = {}
@@ -164,20 +168,23 @@ class DeliveryWorker:
             await self.clock.sleep(plan.delay_s)
             started_at = self.clock.now()
         data = json.dumps(bundle.body, separators=(",", ":")).encode()
-        result, latency = await self._attempt(sub, bundle, data, attempt, plan.forced)
+        sent = transport.Sent(self.clock, started_at)
+        result = await self._attempt(sub, bundle, data, attempt, plan.forced, sent)
+        started_at, latency = sent.at, sent.latency_ms()
         step = next_step(result, attempt, sub.retry_schedule, self.clock.now())
         self._persist(bundle, attempt, step)
         self._log(bundle, attempt, started_at, step.outcome, result.status, result.error,
                   latency, plan.label)  # fmt: skip
         if isinstance(step, Delivered) and plan.duplicate:
-            again, latency = await self._attempt(sub, bundle, data, attempt, None)
+            sent = transport.Sent(self.clock, self.clock.now())
+            again = await self._attempt(sub, bundle, data, attempt, None, sent)
             outcome = (
                 AttemptOutcome.DELIVERED
                 if is_delivered(again.status, again.failure)
                 else AttemptOutcome.FAILED
             )
-            self._log(bundle, attempt, self.clock.now(), outcome, again.status, again.error,
-                      latency, "duplicate")  # fmt: skip
+            self._log(bundle, attempt, sent.at, outcome, again.status, again.error,
+                      sent.latency_ms(), "duplicate")  # fmt: skip
 
     def _plan(
         self, sub: Subscription, bundle: OutboxBundle, attempt: int, now: datetime
@@ -195,14 +202,17 @@ class DeliveryWorker:
         data: bytes,
         attempt: int,
         forced: Scripted | None,
-    ) -> tuple[Result, float | None]:
+        sent: transport.Sent,
+    ) -> Result:
+        """One try; `sent` learns when the request really left (after any wait for a
+        pooled connection), which is the `at` and the start of `latencyMs` logged."""
         if forced is not None:
             wait_s, result = injected_result(forced, sub.timeout_s)
             if wait_s > 0:
                 await self.clock.sleep(wait_s)
-            return result, None
+            return result
         if self.session is None:
-            return Result(0, Failure.CONNECTION, "the simulator is stopping"), None
+            return Result(0, Failure.CONNECTION, "the simulator is stopping")
         url, headers = sub.target()
         headers = {
             **headers,
@@ -210,9 +220,8 @@ class DeliveryWorker:
             "X-Media77-Sim-Bundle": bundle.id,
             "X-Media77-Sim-Attempt": str(attempt),
         }
-        started = self.clock.monotonic()
         work = asyncio.ensure_future(
-            transport.post(self.session, url, data, headers, self._tls_for(sub))
+            transport.post(self.session, url, data, headers, self._tls_for(sub), sent)
         )
         result = await transport.with_clock_timeout(
             self.clock,
@@ -220,7 +229,8 @@ class DeliveryWorker:
             sub.timeout_s,
             lambda: Result(0, Failure.TIMEOUT, f"no answer within {sub.timeout_s:g} s"),
         )
-        return result, (self.clock.monotonic() - started) * 1000.0
+        sent.finished()
+        return result
 
     def _tls_for(self, sub: Subscription) -> ssl.SSLContext | None:
         if not sub.url.lower().startswith("https:"):
@@ -242,7 +252,19 @@ class DeliveryWorker:
 
     def drop(self, bundle: OutboxBundle, reason: DropReason) -> None:
         """Give up on `bundle`: out of the outbox, its transactions on the missed ledger."""
-        self.db.drop(bundle, reason, self.clock.now(), _registrations(bundle))
+        now, registrations = self.clock.now(), _registrations(bundle)
+        self.db.drop(bundle, reason, now, registrations)
+        ids = list(bundle.transaction_ids)
+        self._on_dropped(
+            {
+                "webhookId": bundle.webhook_id,
+                "bundleId": bundle.id,
+                "reason": reason,
+                "at": to_iso_ms(now),
+                "transactionIds": ids,
+                "registrations": [registrations.get(t, "") for t in ids],
+            }
+        )
 
     def _log(
         self,
@@ -255,7 +277,7 @@ class DeliveryWorker:
         latency: float | None,
         fault: str,
     ) -> None:
-        self.db.log(
+        row = self.db.log(
             webhook_id=bundle.webhook_id,
             bundle_id=bundle.id,
             attempt=attempt,
@@ -267,4 +289,4 @@ class DeliveryWorker:
             transaction_ids=bundle.transaction_ids,
             fault=fault,
         )
-        self._on_logged()
+        self._on_logged(row)
