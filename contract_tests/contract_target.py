@@ -298,3 +298,12 @@ def schema_validator(name: str) -> Any:
         (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
     )
     return jsonschema.Draft202012Validator(schemas[name], registry=registry)
+
+
+def documented_fields() -> list[str]:
+    """The record's twelve fields in the page's order ("JSON Response - API"), as the
+    published record schema lists them: data the suite reads, not the simulator's code."""
+    import json
+
+    schema = json.loads((SCHEMAS / "progress-record.schema.json").read_text("utf-8"))
+    return list(schema["required"])

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
 from simulator.pytest_plugin import SimHelper
 from simulator.receiver import Receiver
 
-
-@pytest.fixture(autouse=True)
-def whole_seconds(sim: SimHelper) -> Iterator[None]:
-    """Leave the session's shared clock on a whole second, as later tests of the suite
-    assume (their expected dates have no milliseconds); these tests advance by fractions."""
-    yield
-    fraction = sim.now().microsecond
-    if fraction:
-        sim.advance((1_000_000 - fraction) / 1_000_000)
+pytestmark = pytest.mark.usefixtures("whole_seconds")
 
 
 def test_the_page_is_a_static_shell_with_a_strict_content_security_policy(sim: SimHelper) -> None:

@@ -21,15 +21,7 @@ from simulator.server import Simulator
 
 GUARD_S = 15.0
 
-
-@pytest.fixture(autouse=True)
-def whole_seconds(sim: SimHelper) -> Iterator[None]:
-    """Leave the session's shared clock on a whole second, as later tests of the suite
-    assume (their expected dates have no milliseconds); these tests advance by fractions."""
-    yield
-    fraction = sim.now().microsecond
-    if fraction:
-        sim.advance((1_000_000 - fraction) / 1_000_000)
+pytestmark = pytest.mark.usefixtures("whole_seconds")
 
 
 class Stream:

@@ -6,7 +6,6 @@ Playwright's auto-waiting `expect` on what the page shows (live, no reload).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -23,18 +22,8 @@ except ImportError:  # the `browser` fixture reports the missing package
     Page = Any  # type: ignore[misc,assignment]
     expect = None  # type: ignore[assignment]
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("whole_seconds")]
 TILES = ("registrations", "completions", "delivered", "failed", "dropped", "missed")
-
-
-@pytest.fixture(autouse=True)
-def whole_seconds(sim: SimHelper) -> Iterator[None]:
-    """Leave the session's shared clock on a whole second, as later tests of the suite
-    assume (their expected dates have no milliseconds); these tests advance by fractions."""
-    yield
-    fraction = sim.now().microsecond
-    if fraction:
-        sim.advance((1_000_000 - fraction) / 1_000_000)
 
 
 def open_dashboard(page: Page, sim: SimHelper) -> None:
