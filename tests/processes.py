@@ -69,3 +69,14 @@ def served(
         except subprocess.TimeoutExpired:
             process.kill()
             raise
+
+
+def run_pytest(folder: object, *, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """pytest run in `folder` as its own project would run it (the plugin loads itself)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
+        cwd=str(folder),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-import subprocess
-import sys
 import textwrap
 import threading
 import urllib.request
@@ -20,6 +18,7 @@ import simulator.pytest_plugin as plugin
 from simulator.certs import Certificates
 from simulator.client import SimulatorClient
 from simulator.server import Simulator
+from tests.processes import run_pytest
 
 
 @contextmanager
@@ -134,12 +133,6 @@ def test_an_outside_project_uses_the_three_fixtures(tmp_path: Path) -> None:
             """
         )
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "."],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_pytest(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout

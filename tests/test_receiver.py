@@ -6,8 +6,6 @@ import asyncio
 import json
 import random
 import ssl
-import subprocess
-import sys
 import textwrap
 import urllib.request
 from collections.abc import AsyncIterator
@@ -36,6 +34,7 @@ from simulator.receiver import (
     records_of,
     validate_outcome,
 )
+from tests.processes import run_pytest
 
 RECORD = {
     "transactionId": 7,
@@ -423,13 +422,7 @@ def test_fixture_is_cleared_between_tests(tmp_path: Path) -> None:
             """
         )
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_pytest(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
 
