@@ -20,20 +20,13 @@ import aiohttp
 from simulator.clock import Clock
 from simulator.core.delivery import Result
 from simulator.core.retry import Failure
+from simulator.webhooks.tls import tls_context
+
+__all__ = ["MAX_RESPONSE_BYTES", "USER_AGENT", "Sessions", "failure_of", "post", "tls_context"]
 
 USER_AGENT = "media77-simulator-webhook/1"
 MAX_RESPONSE_BYTES = 64 * 1024
 _RESET_ERRNOS = {errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED}
-
-
-def tls_context(system_ca: str = "", subscription_ca: str = "") -> ssl.SSLContext:
-    """Verify like the vendor: the system store, plus any CA the user trusts."""
-    context = ssl.create_default_context()
-    if system_ca:
-        context.load_verify_locations(cafile=system_ca)
-    if subscription_ca:
-        context.load_verify_locations(cadata=subscription_ca)
-    return context
 
 
 def _os_failure(error: OSError | None) -> Failure:
@@ -80,6 +73,39 @@ def failure_of(error: BaseException) -> Result:
     if isinstance(error, ConnectionError | OSError):
         return Result(0, _os_failure(error), str(error))
     return Result(0, Failure.CONNECTION, f"{type(error).__name__}: {error}")
+
+
+class Sessions:
+    """One HTTP client (its own connection pool) per subscription.
+
+    A shared pool couples subscriptions: its per-host limit is shared by every
+    subscription to that host and port (and, with shared TLS contexts, by every one
+    trusting the same CA), so endpoints that hang could fill it and make a healthy
+    subscription's attempt queue for a connection, out of sight of its own bound.
+    Here the only bound is the subscription's `maxInFlight`, kept by the worker.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[str, aiohttp.ClientSession] = {}
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def of(self, sub_id: str) -> aiohttp.ClientSession:
+        session = self._open.get(sub_id)
+        if session is None or session.closed:
+            session = self._open[sub_id] = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0, limit_per_host=0),
+                timeout=aiohttp.ClientTimeout(total=None),
+                headers={"User-Agent": USER_AGENT},
+            )
+        return session
+
+    def close(self, sub_id: str | None = None) -> list[asyncio.Task[None]]:
+        """Close one subscription's client, or all; returns the closing tasks to await."""
+        ids = list(self._open) if sub_id is None else [sub_id]
+        loop = asyncio.get_running_loop()
+        return [loop.create_task(s.close()) for i in ids if (s := self._open.pop(i, None))]
 
 
 async def post(

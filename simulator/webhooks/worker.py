@@ -17,8 +17,6 @@ import ssl
 from collections.abc import Callable
 from datetime import datetime
 
-import aiohttp
-
 from simulator.clock import Clock
 from simulator.core.delivery import Delivered, Dropped, DropReason, Result, RetryAt, Step, next_step
 from simulator.core.faults import FaultPlan, Scripted, fault_for_attempt, injected_result
@@ -55,11 +53,11 @@ class DeliveryWorker:
         self.registry = registry
         self.webhook_ca = webhook_ca
         self._on_logged = on_logged
-        self.session: aiohttp.ClientSession | None = None
+        self.sessions = transport.Sessions()
         self.open = False
         self._busy: dict[str, dict[str, asyncio.Task[None]]] = {}
         self._timers: dict[str, tuple[datetime, asyncio.Task[None]]] = {}
-        self._tls: dict[str, ssl.SSLContext] = {}
+        self._closing: set[asyncio.Task[None]] = set()
 
     # -- scheduling ---------------------------------------------------------------------------
 
@@ -126,10 +124,13 @@ class DeliveryWorker:
         timer = self._timers.pop(sub_id, None)
         if timer is not None:
             timer[1].cancel()
-        self._tls.pop(sub_id, None)
+        for closing in self.sessions.close(sub_id):
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
 
     def cancel_all(self) -> list[asyncio.Task[None]]:
-        """Take no more work and cancel every attempt and timer; returns the tasks."""
+        """Take no more work, cancel every attempt and timer, close every connection;
+        returns the tasks, for the caller to await."""
         self.open = False
         tasks = [t for group in self._busy.values() for t in group.values()]
         tasks += [task for _, task in self._timers.values()]
@@ -137,12 +138,13 @@ class DeliveryWorker:
             task.cancel()
         self._busy.clear()
         self._timers.clear()
-        self._tls.clear()
+        tasks += [*self._closing, *self.sessions.close()]
+        self._closing.clear()
         return tasks
 
     def updated(self, before: Subscription, after: Subscription) -> None:
-        """A PATCH took effect: new TLS settings, perhaps a new bound on attempts."""
-        self._tls.pop(after.id, None)
+        """A PATCH took effect: perhaps a new bound on attempts (TLS settings are read
+        at each attempt)."""
         if after.max_in_flight != before.max_in_flight:
             self.dispatch(after.id)
 
@@ -201,7 +203,7 @@ class DeliveryWorker:
             if wait_s > 0:
                 await self.clock.sleep(wait_s)
             return result, None
-        if self.session is None:
+        if not self.open:
             return Result(0, Failure.CONNECTION, "the simulator is stopping"), None
         url, headers = sub.target()
         headers = {
@@ -212,7 +214,7 @@ class DeliveryWorker:
         }
         started = self.clock.monotonic()
         work = asyncio.ensure_future(
-            transport.post(self.session, url, data, headers, self._tls_for(sub))
+            transport.post(self.sessions.of(sub.id), url, data, headers, self._tls_for(sub))
         )
         result = await transport.with_clock_timeout(
             self.clock,
@@ -223,12 +225,10 @@ class DeliveryWorker:
         return result, (self.clock.monotonic() - started) * 1000.0
 
     def _tls_for(self, sub: Subscription) -> ssl.SSLContext | None:
+        """Shared by every subscription trusting the same CAs (built once: see `tls`)."""
         if not sub.url.lower().startswith("https:"):
             return None
-        context = self._tls.get(sub.id)
-        if context is None:
-            context = self._tls[sub.id] = transport.tls_context(self.webhook_ca, sub.ca)
-        return context
+        return transport.tls_context(self.webhook_ca, sub.ca)
 
     # -- persisting and logging ---------------------------------------------------------------
 
