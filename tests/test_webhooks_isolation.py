@@ -99,6 +99,7 @@ def test_subscriptions_trusting_the_same_ca_share_one_tls_context() -> None:
     ca = trustme.CA().cert_pem.bytes().decode()
     other = trustme.CA().cert_pem.bytes().decode()
     assert tls_context(subscription_ca=ca) is tls_context(subscription_ca=ca)
+    assert tls_context("", ca) is tls_context(subscription_ca=ca)  # the registry's and worker's
     assert tls_context(subscription_ca=ca) is not tls_context(subscription_ca=other)
     assert tls_context(subscription_ca=ca).verify_mode == ssl.CERT_REQUIRED
 

@@ -18,13 +18,17 @@ from functools import lru_cache
 MAX_CONTEXTS = 64
 
 
-@lru_cache(maxsize=MAX_CONTEXTS)
 def tls_context(system_ca: str = "", subscription_ca: str = "") -> ssl.SSLContext:
     """Verify like the vendor: the system store, plus any CA the user trusts.
 
     Raises `OSError` (an unreadable `--webhook-ca`), `ssl.SSLError` or `ValueError`
     (not a PEM certificate); a failure is not cached.
     """
+    return _built(system_ca, subscription_ca)  # one key however the caller names them
+
+
+@lru_cache(maxsize=MAX_CONTEXTS)
+def _built(system_ca: str, subscription_ca: str) -> ssl.SSLContext:
     context = ssl.create_default_context()
     if system_ca:
         context.load_verify_locations(cafile=system_ca)
