@@ -7,7 +7,10 @@ the hung attempts never time out during the test) POSTing to a real local endpoi
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import ssl
+from asyncio.sslproto import SSLProtocol
 from typing import Any
 
 import aiohttp
@@ -15,6 +18,7 @@ import pytest
 import trustme
 
 from simulator.server import Simulator
+from simulator.webhooks import transport
 from simulator.webhooks.tls import tls_context
 
 HUNG_SUBSCRIPTIONS = 9  # 9 x 8 in flight = 72 hung connections to one host and port
@@ -108,3 +112,37 @@ def test_a_bad_ca_is_refused_every_time_and_never_cached() -> None:
     for _ in range(2):
         with pytest.raises((ssl.SSLError, ValueError)):
             tls_context(subscription_ca="-----BEGIN CERTIFICATE-----\nnot a cert\n")
+
+
+async def test_failed_tls_attempts_free_their_buffers_at_once() -> None:
+    """Each failed handshake's connection (and its 256 KiB buffer) is freed when the
+    attempt ends, not whenever the cyclic garbage collector runs: dozens a second
+    would otherwise pile up megabytes."""
+    untrusted, trusted = trustme.CA(), trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    untrusted.issue_cert("127.0.0.1").configure_cert(server_context)
+
+    async def endpoint(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, ssl.SSLError):
+            await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(endpoint, "127.0.0.1", 0, ssl=server_context)
+    sessions = transport.Sessions()
+    context = tls_context(subscription_ca=trusted.cert_pem.bytes().decode())
+    url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/hook"
+
+    def client_connections() -> int:
+        return sum(1 for o in gc.get_objects() if isinstance(o, SSLProtocol) and not o._server_side)
+
+    gc.disable()
+    try:
+        for _ in range(20):
+            result = await transport.post(sessions.of("wh_1"), url, b"{}", {}, context)
+            assert result.error.startswith("tls:")
+        assert client_connections() == 0
+    finally:
+        gc.enable()
+        await asyncio.gather(*sessions.close())
+        server.close()
+        await server.wait_closed()

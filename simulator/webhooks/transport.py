@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import ssl
+import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -126,7 +127,31 @@ async def post(
             await response.content.read(MAX_RESPONSE_BYTES)  # never more: a flood stays out
             return Result(response.status)
     except (aiohttp.ClientError, ssl.SSLError, ValueError, OSError) as error:
-        return failure_of(error)
+        result = failure_of(error)
+        _let_go(error)
+        return result
+
+
+def _let_go(error: BaseException) -> None:
+    """Drop the frames a failed attempt's exceptions keep alive.
+
+    A failed TLS handshake's exception chain holds, through its tracebacks' frames,
+    asyncio's `SSLProtocol` (with its 256 KiB buffer) in a reference cycle, so each
+    one waits for the cyclic garbage collector: at dozens of failing handshakes a
+    second, megabytes of dead buffers pile up and the heap stays that big.
+    Clearing the frames once the cause is read lets them go at once.
+    """
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [error]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if current.__traceback__ is not None:
+            traceback.clear_frames(current.__traceback__)
+            current.__traceback__ = None
+        stack += [current.__cause__, current.__context__]
 
 
 async def with_clock_timeout(
