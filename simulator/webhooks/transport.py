@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import ssl
-import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -139,7 +138,7 @@ def _let_go(error: BaseException) -> None:
     asyncio's `SSLProtocol` (with its 256 KiB buffer) in a reference cycle, so each
     one waits for the cyclic garbage collector: at dozens of failing handshakes a
     second, megabytes of dead buffers pile up and the heap stays that big.
-    Clearing the frames once the cause is read lets them go at once.
+    Dropping the tracebacks once the cause is read lets them go at once.
     """
     seen: set[int] = set()
     stack: list[BaseException | None] = [error]
@@ -148,9 +147,7 @@ def _let_go(error: BaseException) -> None:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
-        if current.__traceback__ is not None:
-            traceback.clear_frames(current.__traceback__)
-            current.__traceback__ = None
+        current.__traceback__ = None  # not `clear_frames`: a frame may belong to a live task
         stack += [current.__cause__, current.__context__]
 
 
