@@ -22,6 +22,7 @@ from simulator.service import Simulation
 from simulator.service.clock_control import ClockControl
 from simulator.service.events import EventFeed
 from simulator.service.launches import LaunchLog
+from simulator.service.loop_lag import LoopLagMonitor
 from simulator.service.organizations import Organizations
 from simulator.service.player import Player
 from simulator.service.quotas import Quotas
@@ -54,6 +55,7 @@ class Runtime:
         self._reset_lock = asyncio.Lock()
         self._process = secrets.token_hex(4)  # names this process in event ids
         self._generation = 0
+        self.loop_lag = LoopLagMonitor(clock)  # since start: a reset keeps it
         self._build()
 
     @classmethod
@@ -105,10 +107,12 @@ class Runtime:
         """Serve: build the progress API's page index now (not on the first call), start
         the webhook engine."""
         self.reports.warm([(org.id, org.user_verification) for org in self.organizations.all()])
+        self.loop_lag.start()
         await self.engine.start()
 
     async def stop(self) -> None:
         await self.engine.stop()
+        await self.loop_lag.stop()
 
     async def reset(self) -> None:
         """Back to the fixtures, as `POST /_sim/reset` promises; one reset at a time."""

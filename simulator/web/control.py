@@ -30,6 +30,7 @@ async def health(request: web.Request) -> web.Response:
             "environment": parts.config.environment,
             "clock": "virtual" if parts.clock.is_virtual else "system",
             "now": to_iso_ms(parts.clock.now()),
+            "loopLagMs": parts.loop_lag.summary(),
         }
     )
 
@@ -134,7 +135,12 @@ async def attend_event(request: web.Request) -> web.Response:
 
 
 OPENAPI_PATHS: dict[str, Any] = {
-    "/_sim/health": {"get": operation("ready check (200 when serving)")},
+    "/_sim/health": {
+        "get": operation(
+            "ready check (200 when serving); loopLagMs: how late the event loop ran what"
+            " was due since start (p50, p99, max in ms, samples, intervalMs)"
+        )
+    },
     "/_sim/reset": {"post": operation("back to the fixtures: all learner state gone")},
     "/_sim/clock": {
         "get": operation("the simulator's time"),

@@ -21,8 +21,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import aiohttp
-
 from simulator.config import ConfigError
 from simulator.core.dates import to_iso_ms
 from simulator.core.delivery import DropReason
@@ -80,12 +78,6 @@ class WebhookEngine:
                 transport.tls_context(self.sim.config.webhook_ca)
             except (OSError, ssl.SSLError, ValueError) as error:
                 raise ConfigError(f"--webhook-ca {self.sim.config.webhook_ca}: {error}") from None
-        self.worker.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0, limit_per_host=64),
-            timeout=aiohttp.ClientTimeout(total=None),
-            headers={"User-Agent": transport.USER_AGENT},
-            trace_configs=[transport.tracing()],
-        )
         self._running = True
         self.worker.open = True
         self._listener = _Listener(self)
@@ -118,14 +110,12 @@ class WebhookEngine:
 
     async def stop(self) -> None:
         """Stop without losing anything (unfinished bundles stay in the outbox), leaving
-        no task, clock timer or connection behind."""
+        no task, clock timer or connection behind (the worker's cancelled tasks include
+        closing its connections)."""
         self.halt()
         tasks, self._cancelled = self._cancelled, []
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        session, self.worker.session = self.worker.session, None
-        if session is not None:
-            await session.close()
 
     @property
     def running(self) -> bool:

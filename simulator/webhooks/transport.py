@@ -22,20 +22,13 @@ import aiohttp
 from simulator.clock import Clock
 from simulator.core.delivery import Result
 from simulator.core.retry import Failure
+from simulator.webhooks.tls import tls_context
+
+__all__ = ["MAX_RESPONSE_BYTES", "USER_AGENT", "Sessions", "failure_of", "post", "tls_context"]
 
 USER_AGENT = "media77-simulator-webhook/1"
 MAX_RESPONSE_BYTES = 64 * 1024
 _RESET_ERRNOS = {errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED}
-
-
-def tls_context(system_ca: str = "", subscription_ca: str = "") -> ssl.SSLContext:
-    """Verify like the vendor: the system store, plus any CA the user trusts."""
-    context = ssl.create_default_context()
-    if system_ca:
-        context.load_verify_locations(cafile=system_ca)
-    if subscription_ca:
-        context.load_verify_locations(cadata=subscription_ca)
-    return context
 
 
 def _os_failure(error: OSError | None) -> Failure:
@@ -126,6 +119,40 @@ def tracing() -> aiohttp.TraceConfig:
     return config
 
 
+class Sessions:
+    """One HTTP client (its own connection pool) per subscription.
+
+    A shared pool couples subscriptions: its per-host limit is shared by every
+    subscription to that host and port (and, with shared TLS contexts, by every one
+    trusting the same CA), so endpoints that hang could fill it and make a healthy
+    subscription's attempt queue for a connection, out of sight of its own bound.
+    Here the only bound is the subscription's `maxInFlight`, kept by the worker.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[str, aiohttp.ClientSession] = {}
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def of(self, sub_id: str) -> aiohttp.ClientSession:
+        session = self._open.get(sub_id)
+        if session is None or session.closed:
+            session = self._open[sub_id] = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0, limit_per_host=0),
+                timeout=aiohttp.ClientTimeout(total=None),
+                headers={"User-Agent": USER_AGENT},
+                trace_configs=[tracing()],
+            )
+        return session
+
+    def close(self, sub_id: str | None = None) -> list[asyncio.Task[None]]:
+        """Close one subscription's client, or all; returns the closing tasks to await."""
+        ids = list(self._open) if sub_id is None else [sub_id]
+        loop = asyncio.get_running_loop()
+        return [loop.create_task(s.close()) for i in ids if (s := self._open.pop(i, None))]
+
+
 async def post(
     session: aiohttp.ClientSession,
     url: str,
@@ -146,7 +173,29 @@ async def post(
             await response.content.read(MAX_RESPONSE_BYTES)  # never more: a flood stays out
             return Result(response.status)
     except (aiohttp.ClientError, ssl.SSLError, ValueError, OSError) as error:
-        return failure_of(error)
+        result = failure_of(error)
+        _let_go(error)
+        return result
+
+
+def _let_go(error: BaseException) -> None:
+    """Drop the frames a failed attempt's exceptions keep alive.
+
+    A failed TLS handshake's exception chain holds, through its tracebacks' frames,
+    asyncio's `SSLProtocol` (with its 256 KiB buffer) in a reference cycle, so each
+    one waits for the cyclic garbage collector: at dozens of failing handshakes a
+    second, megabytes of dead buffers pile up and the heap stays that big.
+    Dropping the tracebacks once the cause is read lets them go at once.
+    """
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [error]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None  # not `clear_frames`: a frame may belong to a live task
+        stack += [current.__cause__, current.__context__]
 
 
 async def with_clock_timeout(

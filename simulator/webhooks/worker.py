@@ -18,8 +18,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import aiohttp
-
 from simulator.clock import Clock
 from simulator.core.dates import to_iso_ms
 from simulator.core.delivery import Delivered, Dropped, DropReason, Result, RetryAt, Step, next_step
@@ -59,11 +57,11 @@ class DeliveryWorker:
         self.webhook_ca = webhook_ca
         self._on_logged = on_logged
         self._on_dropped = on_dropped
-        self.session: aiohttp.ClientSession | None = None
+        self.sessions = transport.Sessions()
         self.open = False
         self._busy: dict[str, dict[str, asyncio.Task[None]]] = {}
         self._timers: dict[str, tuple[datetime, asyncio.Task[None]]] = {}
-        self._tls: dict[str, ssl.SSLContext] = {}
+        self._closing: set[asyncio.Task[None]] = set()
 
     # -- scheduling ---------------------------------------------------------------------------
 
@@ -130,10 +128,13 @@ class DeliveryWorker:
         timer = self._timers.pop(sub_id, None)
         if timer is not None:
             timer[1].cancel()
-        self._tls.pop(sub_id, None)
+        for closing in self.sessions.close(sub_id):
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
 
     def cancel_all(self) -> list[asyncio.Task[None]]:
-        """Take no more work and cancel every attempt and timer; returns the tasks."""
+        """Take no more work, cancel every attempt and timer, close every connection;
+        returns the tasks, for the caller to await."""
         self.open = False
         tasks = [t for group in self._busy.values() for t in group.values()]
         tasks += [task for _, task in self._timers.values()]
@@ -141,12 +142,13 @@ class DeliveryWorker:
             task.cancel()
         self._busy.clear()
         self._timers.clear()
-        self._tls.clear()
+        tasks += [*self._closing, *self.sessions.close()]
+        self._closing.clear()
         return tasks
 
     def updated(self, before: Subscription, after: Subscription) -> None:
-        """A PATCH took effect: new TLS settings, perhaps a new bound on attempts."""
-        self._tls.pop(after.id, None)
+        """A PATCH took effect: perhaps a new bound on attempts (TLS settings are read
+        at each attempt)."""
         if after.max_in_flight != before.max_in_flight:
             self.dispatch(after.id)
 
@@ -211,7 +213,7 @@ class DeliveryWorker:
             if wait_s > 0:
                 await self.clock.sleep(wait_s)
             return result
-        if self.session is None:
+        if not self.open:
             return Result(0, Failure.CONNECTION, "the simulator is stopping")
         url, headers = sub.target()
         headers = {
@@ -221,7 +223,7 @@ class DeliveryWorker:
             "X-Media77-Sim-Attempt": str(attempt),
         }
         work = asyncio.ensure_future(
-            transport.post(self.session, url, data, headers, self._tls_for(sub), sent)
+            transport.post(self.sessions.of(sub.id), url, data, headers, self._tls_for(sub), sent)
         )
         result = await transport.with_clock_timeout(
             self.clock,
@@ -233,12 +235,10 @@ class DeliveryWorker:
         return result
 
     def _tls_for(self, sub: Subscription) -> ssl.SSLContext | None:
+        """Shared by every subscription trusting the same CAs (built once: see `tls`)."""
         if not sub.url.lower().startswith("https:"):
             return None
-        context = self._tls.get(sub.id)
-        if context is None:
-            context = self._tls[sub.id] = transport.tls_context(self.webhook_ca, sub.ca)
-        return context
+        return transport.tls_context(self.webhook_ca, sub.ca)
 
     # -- persisting and logging ---------------------------------------------------------------
 
