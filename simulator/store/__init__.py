@@ -58,7 +58,8 @@ class Store:
         # in transaction_id): a commit appends about 14 pages to the WAL, and at SQLite's
         # default (a checkpoint every 1,000 pages) one commit in 70 pays for one. Every
         # 10,000 pages (a WAL of up to 40 MB) the hot index pages are copied once for many
-        # commits: progress calls 10-45% faster in-process (issue 14, docs/benchmarks.md).
+        # commits (in-process progress calls 35-44% faster in two of three trials, no better in
+        # the third: issue 14, docs/benchmarks.md).
         connection.execute("PRAGMA wal_autocheckpoint = 10000")
         store = cls(connection, path)
         try:
