@@ -10,6 +10,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,14 @@ ENV_PREFIX = "MEDIA77_SIM_"
 
 class ConfigError(ValueError):
     """A setting that cannot be used; the message names where it came from."""
+
+
+class AccessLogMode(StrEnum):
+    """What `serve` logs per request (see `simulator.access_log`)."""
+
+    ON = "on"  # one lean line per request, written once per event-loop turn
+    OFF = "off"
+    AIOHTTP = "aiohttp"  # aiohttp's AccessLogger through logging, as before issue 14
 
 
 def _choice(*options: str) -> dict[str, Any]:
@@ -63,6 +72,14 @@ class Config:
     tls_key: str = field(default="", metadata={"help": "private key for --tls-cert (PEM)"})
     log_format: str = field(
         default="text", metadata={"help": "log line format", **_choice("text", "json")}
+    )
+    access_log: str = field(
+        default=AccessLogMode.ON.value,
+        metadata={
+            "help": "request log on stderr: 'on' one line per request, 'off', or 'aiohttp'"
+            " (aiohttp's own logger, slower)",
+            **_choice(*AccessLogMode),
+        },
     )
     webhook_url: str = field(
         default="", metadata={"help": "subscribe the default organization's webhook to this URL"}

@@ -8,7 +8,6 @@ one that runs the server on a thread of its own.
 from __future__ import annotations
 
 import asyncio
-import logging
 import ssl
 import threading
 import urllib.parse
@@ -18,6 +17,7 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from simulator.access_log import runner_options
 from simulator.background import ThreadedService
 from simulator.clock import Clock
 from simulator.config import Config
@@ -70,7 +70,7 @@ class Simulator(ThreadedService):
         base = config or replace(Config(), **IN_PROCESS_DEFAULTS)
         self.config = replace(base, **overrides).check()
         self._clock = clock
-        self._access_log = logging.getLogger("simulator.access") if access_log else None
+        self._access_log = access_log  # `serve` logs requests (config.access_log says how)
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -83,9 +83,10 @@ class Simulator(ThreadedService):
     async def start(self) -> Self:
         parts = self.runtime = Runtime.open(self.config, self._clock)
         try:
-            self._runner = web.AppRunner(
-                build_app(parts), access_log=self._access_log, handle_signals=False
+            logging = runner_options(
+                self.config.access_log if self._access_log else "off", self.config.log_format
             )
+            self._runner = web.AppRunner(build_app(parts), handle_signals=False, **logging)
             await self._runner.setup()
             site = web.TCPSite(
                 self._runner, self.config.host, self.config.port, ssl_context=self._ssl_context()

@@ -100,3 +100,34 @@ async def test_reset_brings_back_the_configured_subscription() -> None:
         parts.engine.create({"url": url, "allowInsecure": True, "organizationId": "acme-learning"})
         await parts.reset()
         assert [s.to_json() for s in parts.engine.subscriptions()] == before
+
+
+def test_the_search_index_forgets_reset_and_replaced_registrations(tmp_path: Path) -> None:
+    """The index keeps no texts of its own: a reused `reg` and a reset must leave it exact."""
+    import json
+    from dataclasses import replace
+
+    from simulator.core.report_query import ReportQuery
+    from simulator.store.reports import ReportStore
+
+    def found(store: Store, search: str) -> list[str]:
+        query = ReportQuery(token="t", number=1000, search=search)
+        _, body = ReportStore(store.db).page("acme-learning", query, False)
+        return [record["lastName"] for record in json.loads(body)]
+
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    first = replace(registration("kim@example.com"), last_name="Oldname")
+    store.record(start(first))
+    store.record(start(replace(first, last_name="Newname")))  # the same reg, launched again
+    assert found(store, "Oldname") == []
+    assert found(store, "Newname") == ["Newname"]
+    store.reset(FIXTURES.organizations, FIXTURES.activities)
+    assert found(store, "Newname") == []
+    store.record(start(replace(registration("lee@example.com"), last_name="Afterreset")))
+    assert found(store, "Afterreset") == ["Afterreset"]
+    assert found(store, "Newname") == []
+    store.db.execute(
+        "INSERT INTO registration_search (registration_search, rank) VALUES ('integrity-check', 0)"
+    )
+    store.close()
