@@ -97,7 +97,7 @@ def test_a_migration_merged_after_a_higher_one_still_runs(
 ) -> None:
     """Branches add migrations in parallel: 004 may reach a database before 003.
 
-    (003, the webhooks' tables, is one no later migration builds on: 005 rebuilds
+    (003, the webhooks' tables, is one no later migration builds on: 006 rebuilds
     002's search index, so 002 cannot come after it.)"""
     import simulator.store as store_module
 
