@@ -364,16 +364,21 @@ def check(
     problems.extend(books.server_errors[:5] + books.client_errors[:5])
 
 
-async def one_run(
-    run: int,
-    *,
-    seed: int,
-    writers: int,
-    kills: int,
-    up_seconds: tuple[float, float],
-    drain_timeout: float,
-    workdir: Path,
-) -> RunResult:
+@dataclass(frozen=True)
+class RunPlan:
+    """What every run of a benchmark shares: its seed, its load and its kills."""
+
+    seed: int
+    writers: int
+    kills: int
+    up_seconds: tuple[float, float]
+    drain_timeout: float
+    workdir: Path
+
+
+async def one_run(run: int, plan: RunPlan) -> RunResult:
+    seed, writers, kills = plan.seed, plan.writers, plan.kills
+    up_seconds, drain_timeout, workdir = plan.up_seconds, plan.drain_timeout, plan.workdir
     rng = random.Random(f"{seed}-{run}")
     result = RunResult(run=run, kills=kills)
     started = time.monotonic()
@@ -464,17 +469,9 @@ async def run_benchmark(
 ) -> Summary:
     summary = Summary()
     with tempfile.TemporaryDirectory(prefix="media77-crash-") as tmp:
-        folder = workdir or Path(tmp)
+        plan = RunPlan(seed, writers, kills, up_seconds, drain_timeout, workdir or Path(tmp))
         for run in range(1, runs + 1):
-            result = await one_run(
-                run,
-                seed=seed,
-                writers=writers,
-                kills=kills,
-                up_seconds=up_seconds,
-                drain_timeout=drain_timeout,
-                workdir=folder,
-            )
+            result = await one_run(run, plan)
             summary.add(result)
             out(result.line())
             for problem in result.problems[:10]:

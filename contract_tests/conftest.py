@@ -167,14 +167,7 @@ def target(request: pytest.FixtureRequest, contract_client: SimulatorClient) -> 
         made.cleanup()
 
 
-@pytest.fixture(scope="session")
-def _receiver_server() -> Iterator[Receiver]:
-    with Receiver(tls=True) as receiver:
-        yield receiver
-
-
 @pytest.fixture
-def receiver(_receiver_server: Receiver) -> Receiver:
-    """The suite's own HTTPS receiver (its CA given to each subscription), cleared."""
-    _receiver_server.clear()
-    return _receiver_server
+def receiver(media77_receiver: Receiver) -> Receiver:
+    """The package's HTTPS receiver (its CA given to each subscription), cleared."""
+    return media77_receiver
