@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from simulator.core.launch_filter import LaunchFilter
 from simulator.store import Store
-
-OUTCOMES = ("created", "resumed", "rejected")
 
 
 def record_launch(store: Store, at: str, entry: dict[str, Any]) -> int:
@@ -35,21 +34,13 @@ def record_launch(store: Store, at: str, entry: dict[str, Any]) -> int:
     return int(cursor.lastrowid or 0)
 
 
-def list_launches(
-    store: Store,
-    *,
-    registration: str | None = None,
-    course_id: str | None = None,
-    outcome: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> tuple[list[dict[str, Any]], int]:
+def list_launches(store: Store, wanted: LaunchFilter) -> tuple[list[dict[str, Any]], int]:
     """A page of the log, newest first, and the total matching."""
     clauses, args = [], []
     for column, value in (
-        ("registration", registration),
-        ("course_id", course_id),
-        ("outcome", outcome),
+        ("registration", wanted.registration),
+        ("course_id", wanted.course_id),
+        ("outcome", wanted.outcome),
     ):
         if value is not None:
             clauses.append(f"{column} = ?")
@@ -58,6 +49,6 @@ def list_launches(
     (total,) = store.db.execute(f"SELECT COUNT(*) FROM launches {where}", args).fetchone()
     rows = store.db.execute(
         f"SELECT id, at, body FROM launches {where} ORDER BY id DESC LIMIT ? OFFSET ?",
-        [*args, limit, offset],
+        [*args, wanted.limit, wanted.offset],
     )
     return [{"id": row[0], "at": row[1], **json.loads(row[2])} for row in rows], int(total)

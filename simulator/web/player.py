@@ -19,6 +19,7 @@ from aiohttp import web
 
 from simulator.core.errors import BadRequest
 from simulator.core.launch import EXPECTED_FORM
+from simulator.core.launch_filter import LaunchFilter
 from simulator.web import launches as by_url
 from simulator.web.errors import int_query, read_json_object
 from simulator.web.keys import runtime
@@ -170,13 +171,14 @@ async def faq(request: web.Request) -> web.Response:
 
 @routes.get("/_sim/launches")
 async def launches(request: web.Request) -> web.Response:
-    entries, total = runtime(request).launch_log.page(
-        registration=request.query.get("registration"),
-        course_id=request.query.get("courseId"),
-        outcome=request.query.get("outcome"),
-        limit=int_query(request, "limit", 100, 1, 1000),
-        offset=int_query(request, "offset", 0, 0, 10**9),
+    wanted = LaunchFilter(
+        request.query.get("registration"),
+        request.query.get("courseId"),
+        request.query.get("outcome"),
+        int_query(request, "limit", 100, 1, 1000),
+        int_query(request, "offset", 0, 0, 10**9),
     )
+    entries, total = runtime(request).launch_log.page(wanted)
     return web.json_response(entries, headers={"X-Total-Count": str(total)})
 
 
