@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-WRK_SCRIPT = """
-local bodies = {}
-for line in io.lines("%(bodies)s") do bodies[#bodies + 1] = line end
+# What every wrk script here starts its `request` with: thread ids, JSON POSTs, and `k`,
+# a request number unique across threads (so no page or registration repeats).
+WRK_REQUEST_PROLOGUE = """
 local threads = %(threads)d
 local created = 0
 setup = function(thread)
@@ -33,10 +33,10 @@ local counter = 0
 request = function()
   local k = counter * threads + id
   counter = counter + 1
-  local body = bodies[(k %% #bodies) + 1]
-  local start = %(low)d + (math.floor(k / #bodies) * 7919) %% %(size)d
-  return wrk.format(nil, nil, nil, (body:gsub("__START__", tostring(start))))
-end
+"""
+
+# What every wrk script here ends with: one RESULT line the driver parses.
+WRK_RESULT_EPILOGUE = """
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests,
@@ -44,6 +44,20 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout))
 end
 """
+
+WRK_SCRIPT = (
+    """
+local bodies = {}
+for line in io.lines("%(bodies)s") do bodies[#bodies + 1] = line end
+"""
+    + WRK_REQUEST_PROLOGUE
+    + """  local body = bodies[(k %% #bodies) + 1]
+  local start = %(low)d + (math.floor(k / #bodies) * 7919) %% %(size)d
+  return wrk.format(nil, nil, nil, (body:gsub("__START__", tostring(start))))
+end
+"""
+    + WRK_RESULT_EPILOGUE
+)
 
 
 @dataclass

@@ -34,27 +34,29 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from _load import Load, Result, free_port, print_table, require_wrk, run_wrk, stop, wait_ready
+from _load import (
+    WRK_REQUEST_PROLOGUE,
+    WRK_RESULT_EPILOGUE,
+    Load,
+    Result,
+    free_port,
+    print_table,
+    require_wrk,
+    run_wrk,
+    stop,
+    wait_ready,
+)
 from baselines import start_baseline
 
 BIN = Path(sys.executable).parent
 
-WRK_SCRIPT = """
+WRK_SCRIPT = (
+    """
 local lines = {}
 for line in io.lines("%(lines)s") do lines[#lines + 1] = line end
-local threads = %(threads)d
-local created = 0
-setup = function(thread)
-  thread:set("id", created)
-  created = created + 1
-end
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local counter = 0
-request = function()
-  local k = counter * threads + id
-  counter = counter + 1
-  local mode = "%(mode)s"
+"""
+    + WRK_REQUEST_PROLOGUE
+    + """  local mode = "%(mode)s"
   if mode == "launch" then
     local n = string.format("%%012d", %(offset)d + k)
     return wrk.format(nil, "/_sim/registrations", nil, (lines[1]:gsub("__N__", n)))
@@ -65,13 +67,9 @@ request = function()
   return wrk.format(nil, "/_sim/registrations/" .. reg .. "/progress", nil,
     '{"progress": ' .. progress .. '}')
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests,
-    summary.duration, latency:percentile(50), latency:percentile(99), e.status,
-    e.connect + e.read + e.write + e.timeout))
-end
 """
+    + WRK_RESULT_EPILOGUE
+)
 
 
 def get_json(url: str) -> tuple[Any, dict[str, str]]:
