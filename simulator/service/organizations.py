@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 
-from simulator.core.errors import NotFound
+from simulator.core.errors import BadRequest, NotFound, ServiceError
 from simulator.core.organizations import Organization, parse_organization
 from simulator.store import Store
 
@@ -39,6 +39,15 @@ class Organizations:
         if not isinstance(org_id, str):
             raise NotFound(f"organization {org_id!r} does not exist", field)
         return self.get(org_id, field)
+
+    def for_token(self, token: object, unknown: ServiceError) -> Organization:
+        """The organization a request names by its API token; `unknown` when none has it."""
+        if not isinstance(token, str):
+            raise BadRequest("token must be text: the API token you were provisioned", "token")
+        org = self.by_token(token)
+        if org is None:
+            raise unknown
+        return org
 
     def by_token(self, token: str) -> Organization | None:
         """The organization whose API token is `token`, compared in constant time.

@@ -70,12 +70,9 @@ class Quotas:
         """The organization a quota request names by token (none: the default one)."""
         if token is None:
             return self.organizations.default_organization()
-        if not isinstance(token, str):
-            raise BadRequest("token must be an organization's API token", "token")
-        org = self.organizations.by_token(token)
-        if org is None:
-            raise NotFound("no organization has this token", "token")
-        return org
+        return self.organizations.for_token(
+            token, NotFound("no organization has this token", "token")
+        )
 
     def statuses(self) -> list[dict[str, Any]]:
         return [self.status(org) for org in self.organizations.all()]

@@ -40,12 +40,8 @@ class ProgressReports:
         token = body.get("token")
         if token is None or token == "":
             raise Unauthorized("token is required: the API token you were provisioned", "token")
-        if not isinstance(token, str):
-            raise BadRequest("token must be a UUID string", "token")
-        org = self.organizations.by_token(token)
-        if org is None:
-            raise Unauthorized("token is not known to any organization", "token")
-        return org
+        unknown = Unauthorized("token is not known to any organization", "token")
+        return self.organizations.for_token(token, unknown)
 
     def progress(self, body: dict[str, Any]) -> ProgressPage:
         """A page of records for the body's token, counted against its daily quota.

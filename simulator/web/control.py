@@ -4,6 +4,7 @@ learner takes). Each handler parses, makes one service call and shapes the answe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -12,7 +13,8 @@ from simulator._version import __version__
 from simulator.core.dates import to_iso_ms
 from simulator.core.errors import BadRequest
 from simulator.core.progress import Registration
-from simulator.web.errors import int_query, read_json_object
+from simulator.service import Simulation
+from simulator.web.errors import Handler, int_query, read_json_object
 from simulator.web.keys import runtime
 from simulator.web.launches import registration_answer, rejected
 from simulator.web.openapi import operation
@@ -114,24 +116,24 @@ async def set_progress(request: web.Request) -> web.Response:
     return _answer(sim.set_progress(request.match_info["reg"], body["progress"]))
 
 
-@routes.post("/_sim/registrations/{reg}/complete")
-async def complete(request: web.Request) -> web.Response:
-    return _answer(runtime(request).simulation.complete(request.match_info["reg"]))
+# The learner's steps without a browser: each names its registration and nothing else.
+LEARNER_STEPS: dict[str, Callable[[Simulation, str], Registration]] = {
+    "complete": Simulation.complete,
+    "lessons/next": Simulation.complete_lesson,
+    "event/register": Simulation.register_for_event,
+    "event/attend": Simulation.attend_event,
+}
 
 
-@routes.post("/_sim/registrations/{reg}/lessons/next")
-async def complete_lesson(request: web.Request) -> web.Response:
-    return _answer(runtime(request).simulation.complete_lesson(request.match_info["reg"]))
+def _learner_step(step: Callable[[Simulation, str], Registration]) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        return _answer(step(runtime(request).simulation, request.match_info["reg"]))
+
+    return handler
 
 
-@routes.post("/_sim/registrations/{reg}/event/register")
-async def register_for_event(request: web.Request) -> web.Response:
-    return _answer(runtime(request).simulation.register_for_event(request.match_info["reg"]))
-
-
-@routes.post("/_sim/registrations/{reg}/event/attend")
-async def attend_event(request: web.Request) -> web.Response:
-    return _answer(runtime(request).simulation.attend_event(request.match_info["reg"]))
+for _path, _step in LEARNER_STEPS.items():
+    routes.post(f"/_sim/registrations/{{reg}}/{_path}")(_learner_step(_step))
 
 
 OPENAPI_PATHS: dict[str, Any] = {
