@@ -23,6 +23,7 @@ from simulator.core.records import WIRE_FIELDS, EventKind
 from simulator.core.report_query import ReportQuery, matches_search
 from simulator.store import Store
 from simulator.store.reports import ReportStore
+from tests.factories import a_registration
 
 ORGS = ("o1", "o2")
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -177,7 +178,7 @@ def test_a_reset_then_the_same_ids_again_is_not_mistaken_for_no_change() -> None
     store = Store.open(":memory:")
     try:
         reports = ReportStore(store.db)
-        first = Registration(
+        first = a_registration(
             registration="reg-1",
             organization_id="o1",
             course_id="c1",
@@ -186,8 +187,6 @@ def test_a_reset_then_the_same_ids_again_is_not_mistaken_for_no_change() -> None
             email="ann@x.test",
             first_name="Ann",
             last_name="Old",
-            member_identifier="",
-            progress=0,
             date_started=T0,
             last_activity_at=T0,
         )
