@@ -22,6 +22,7 @@ from simulator.pytest_plugin import SimHelper
 from simulator.service import Simulation
 from simulator.store import Store
 from simulator.webhooks import WebhookEngine
+from tests.servers import serving
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -43,13 +44,8 @@ async def endpoint() -> AsyncIterator[tuple[str, list[Any]]]:
 
     app = web.Application()
     app.router.add_post("/hook", accept)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    yield f"http://127.0.0.1:{port}/hook", received
-    await runner.cleanup()
+    async with serving(app) as base:
+        yield f"{base}/hook", received
 
 
 def simulation(db: Path) -> Simulation:

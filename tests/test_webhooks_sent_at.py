@@ -14,6 +14,7 @@ from aiohttp import web
 
 from simulator.clock import VirtualClock
 from simulator.webhooks import transport
+from tests.servers import serving
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -28,17 +29,14 @@ async def test_an_attempt_waiting_for_a_connection_is_logged_when_it_gets_one() 
 
     app = web.Application()
     app.router.add_post("/", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
     clock = VirtualClock(START)
-    session = aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=1), trace_configs=[transport.tracing()]
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/"
+    async with (
+        serving(app) as base,
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=1), trace_configs=[transport.tracing()]
+        ) as session,
+    ):
+        url = f"{base}/"
         first = transport.Sent(clock, clock.now())
         one = asyncio.ensure_future(transport.post(session, url, b"{}", {}, None, first))
         await arrived.wait()
@@ -47,8 +45,5 @@ async def test_an_attempt_waiting_for_a_connection_is_logged_when_it_gets_one() 
         await clock.advance(30)  # the second waits in the pool all this time
         release.set()
         assert (await one).status == 200 and (await two).status == 200
-    finally:
-        await session.close()
-        await runner.cleanup()
     assert first.at == START
     assert second.at == START + timedelta(seconds=30)
