@@ -41,7 +41,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -417,33 +417,32 @@ async def one_run(run: int, plan: RunPlan) -> RunResult:
     return result
 
 
+# What a summary adds up over the runs: each run's own count of the same name.
+SUMMED = (
+    "kills",
+    "acknowledged",
+    "unacknowledged",
+    "transactions",
+    "losses",
+    "silent_losses",
+    "duplicates",
+    "id_problems",
+    "server_errors",
+)
+
+
 @dataclass
 class Summary:
     runs: int = 0
-    kills: int = 0
-    acknowledged: int = 0
-    unacknowledged: int = 0
-    transactions: int = 0
-    losses: int = 0
-    silent_losses: int = 0
-    duplicates: int = 0
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUMMED, 0))
     runs_with_duplicates: int = 0
-    id_problems: int = 0
-    server_errors: int = 0
     failed_runs: int = 0
 
     def add(self, result: RunResult) -> None:
         self.runs += 1
-        self.kills += result.kills
-        self.acknowledged += result.acknowledged
-        self.unacknowledged += result.unacknowledged
-        self.transactions += result.transactions
-        self.losses += result.losses
-        self.silent_losses += result.silent_losses
-        self.duplicates += result.duplicates
+        for name in SUMMED:
+            self.totals[name] += getattr(result, name)
         self.runs_with_duplicates += bool(result.duplicates)
-        self.id_problems += result.id_problems
-        self.server_errors += result.server_errors
         self.failed_runs += not result.ok
 
     @property
@@ -451,9 +450,13 @@ class Summary:
         return self.failed_runs == 0
 
     def line(self) -> str:
-        return "summary: " + ", ".join(
-            f"{f.name.replace('_', ' ')} {getattr(self, f.name)}" for f in fields(self)
-        )
+        counts = {
+            "runs": self.runs,
+            **self.totals,
+            "runs_with_duplicates": self.runs_with_duplicates,
+        }
+        counts["failed_runs"] = self.failed_runs
+        return "summary: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
 
 
 async def run_benchmark(
