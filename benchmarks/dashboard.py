@@ -14,19 +14,15 @@ Chrome DevTools Protocol (`Performance.getMetrics`). Target: both flat after war
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 import uuid
 from typing import Any
 
-from playwright.sync_api import sync_playwright
+from _dashboard_page import live_dashboard
 
 from simulator.client import SimulatorClient
 from simulator.receiver import Receiver
-from simulator.server import Simulator
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"]
 
 
 def sample(cdp: Any) -> tuple[float, int]:
@@ -42,53 +38,45 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds")
     parser.add_argument("--every", type=float, default=5.0, help="seconds between samples")
     args = parser.parse_args()
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        print("needs Debian's chromium on PATH", file=sys.stderr)
-        return 2
-    with Receiver() as receiver, Simulator(allow_insecure_webhooks=True) as server:
-        sim = SimulatorClient(server.url)
-        hook = sim.add_receiver_webhook(
-            receiver, bundleWindowMs=0, retrySchedule=[1], faults={"seed": 7, "dropRate": 0.03}
+
+    def subscribe(sim: SimulatorClient, receiver: Receiver) -> dict[str, Any]:
+        faults = {"seed": 7, "dropRate": 0.03}
+        return sim.add_receiver_webhook(
+            receiver, bundleWindowMs=0, retrySchedule=[1], faults=faults
         )
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(f"{server.url}/_sim/dashboard")
-            page.get_by_test_id("stream-status").filter(has_text="live").wait_for()
-            cdp = page.context.new_cdp_session(page)
-            cdp.send("Performance.enable")
-            samples: list[tuple[float, float, int]] = []
-            started = time.monotonic()
-            next_sample, sent, outage_on = started, 0, False
-            while (elapsed := time.monotonic() - started) < args.duration:
-                due = int(elapsed * args.rate / 60.0)
-                while sent < due:
-                    sim.start_course(email=f"b{sent}-{uuid.uuid4().hex[:6]}@example.com")
-                    sent += 1
-                    if sent % 50 == 0:
-                        sim.advance(1)  # retries fall due; the axis moves
-                    if sent % 300 == 0:
-                        if outage_on:
-                            sim.clear_outages(hook["id"])
-                        else:
-                            sim.outage(hook["id"], duration=600, mode="status:503")
-                        outage_on = not outage_on
-                if time.monotonic() >= next_sample:
-                    heap, nodes = sample(cdp)
-                    samples.append((time.monotonic() - started, heap, nodes))
-                    print(f"{samples[-1][0]:6.1f} s  sent {sent:5d}  heap {heap:6.2f} MB  "
-                          f"DOM {nodes:5d} nodes", flush=True)  # fmt: skip
-                    next_sample += args.every
-                time.sleep(0.005)
-            sim.advance(5)
-            page.wait_for_timeout(1000)
-            heap, nodes = sample(cdp)
-            samples.append((time.monotonic() - started, heap, nodes))
-            shown = page.get_by_test_id("tile-delivered").locator(".value").inner_text()
-            browser.close()
+
+    with live_dashboard(subscribe) as live:
+        sim, page, hook, errors = live.sim, live.page, live.prepared, live.errors
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        samples: list[tuple[float, float, int]] = []
+        started = time.monotonic()
+        next_sample, sent, outage_on = started, 0, False
+        while (elapsed := time.monotonic() - started) < args.duration:
+            due = int(elapsed * args.rate / 60.0)
+            while sent < due:
+                sim.start_course(email=f"b{sent}-{uuid.uuid4().hex[:6]}@example.com")
+                sent += 1
+                if sent % 50 == 0:
+                    sim.advance(1)  # retries fall due; the axis moves
+                if sent % 300 == 0:
+                    if outage_on:
+                        sim.clear_outages(hook["id"])
+                    else:
+                        sim.outage(hook["id"], duration=600, mode="status:503")
+                    outage_on = not outage_on
+            if time.monotonic() >= next_sample:
+                heap, nodes = sample(cdp)
+                samples.append((time.monotonic() - started, heap, nodes))
+                print(f"{samples[-1][0]:6.1f} s  sent {sent:5d}  heap {heap:6.2f} MB  "
+                      f"DOM {nodes:5d} nodes", flush=True)  # fmt: skip
+                next_sample += args.every
+            time.sleep(0.005)
+        sim.advance(5)
+        page.wait_for_timeout(1000)
+        heap, nodes = sample(cdp)
+        samples.append((time.monotonic() - started, heap, nodes))
+        shown = page.get_by_test_id("tile-delivered").locator(".value").inner_text()
     heaps = [s[1] for s in samples]
     nodes_seen = [s[2] for s in samples]
     warm = samples[len(samples) // 3 :] or samples

@@ -11,19 +11,16 @@ opened in Debian's chromium at a laptop's 1366x768 and photographed.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import uuid
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from _dashboard_page import live_dashboard
 
 from simulator.client import SimulatorClient
 from simulator.receiver import Receiver
-from simulator.server import Simulator
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"]
 
 
 def learners(sim: SimulatorClient, n: int) -> list[str]:
@@ -59,26 +56,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "dashboard-outage-drill.png"))
     args = parser.parse_args()
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        print("needs Debian's chromium on PATH", file=sys.stderr)
-        return 2
-    with Receiver() as receiver, Simulator(allow_insecure_webhooks=True) as server:
-        sim = SimulatorClient(server.url)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(f"{server.url}/_sim/dashboard")
-            page.get_by_test_id("stream-status").filter(has_text="live").wait_for()
-            drill(sim, receiver)  # watched live, as during a real drill
-            page.wait_for_timeout(800)  # a few render ticks of the page's own timer
-            page.screenshot(path=args.out, full_page=False)
-            browser.close()
-        if errors:
-            print(f"page errors: {errors}", file=sys.stderr)
-            return 1
+    with live_dashboard() as live:
+        drill(live.sim, live.receiver)  # watched live, as during a real drill
+        live.page.wait_for_timeout(800)  # a few render ticks of the page's own timer
+        live.page.screenshot(path=args.out, full_page=False)
+    if live.errors:
+        print(f"page errors: {live.errors}", file=sys.stderr)
+        return 1
     print(f"wrote {args.out}")
     return 0
 
