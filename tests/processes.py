@@ -56,7 +56,7 @@ def served(
                 break
         else:
             raise AssertionError("serve exited before listening:\n" + "\n".join(banner))
-        for _ in range(6):  # the rest of the banner
+        for _ in range(7):  # the rest of the banner
             banner.append(process.stdout.readline().rstrip("\n"))
         # Keep reading what it prints (the access log): a full pipe would block the server.
         drain = threading.Thread(target=_drain, args=(process.stdout,), daemon=True)

@@ -14,6 +14,16 @@ def test_banner_prints_url_launch_url_token_and_dashboard(tmp_path: Path) -> Non
         assert "&fn=Ada%20Lovelace&dom=localhost&lmsId=ACME-STG-7701" in text
         assert "f7e1379c-35ad-45f9-b0fa-6ef011e73938" in text
         assert f"{client.url}/_sim/dashboard" in text
+        assert "webhooks:    none" in text
+        assert "control API: open on loopback" in text
+
+
+def test_banner_shows_the_subscription_webhook_url_made(tmp_path: Path) -> None:
+    hook = ("--webhook-url", "https://lms.example.com/77media", "--webhook-token-value", "s3")
+    with served("--db", str(tmp_path / "sim.db"), *hook) as (_client, banner):
+        text = "\n".join(banner)
+        assert "webhook:     wh_1 -> https://lms.example.com/77media" in text
+        assert "control API: open on loopback" in text
 
 
 def test_state_survives_a_restart(tmp_path: Path) -> None:

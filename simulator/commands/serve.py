@@ -100,9 +100,22 @@ def banner(simulator: Simulator) -> str:
             if simulator.config.control_api == "on"
             else "  dashboard:   none (--control-api off)",
             f"  health:      {url}/_sim/health",
+            *subscription_lines(simulator),
             control_api_notice(simulator.config),
         ]
     )
+
+
+def subscription_lines(simulator: Simulator) -> list[str]:
+    """Every webhook subscription, so a user sees where deliveries go (or that none do)."""
+    subs = simulator.parts.engine.subscriptions()
+    if not subs:
+        return ["  webhooks:    none (--webhook-url URL, or POST /_sim/webhooks)"]
+    return [
+        f"  webhook:     {sub.id} -> {sub.url} ({sub.organization_id}; token in "
+        f"{'the query' if sub.auth == 'query' else 'a header'} {sub.token_name!r})"
+        for sub in subs
+    ]
 
 
 def control_api_notice(config: Config) -> str:
