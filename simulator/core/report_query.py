@@ -144,9 +144,9 @@ def validate_report_query(body: Mapping[str, Any], token: str) -> ReportQuery | 
 
     start_date = _date(body, "startDate")
     end_date = _date(body, "endDate")
-    for value in (start_date, end_date):
-        if isinstance(value, tuple):
-            problems.append(value)
+    for parsed in (start_date, end_date):
+        if isinstance(parsed, tuple):
+            problems.append(parsed)
     if (
         isinstance(start_date, datetime)
         and isinstance(end_date, datetime)

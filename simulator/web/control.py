@@ -4,8 +4,6 @@ learner takes). Each handler parses, makes one service call and shapes the answe
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from simulator._version import __version__
@@ -14,7 +12,6 @@ from simulator.core.errors import BadRequest
 from simulator.core.progress import Registration
 from simulator.web.errors import int_query, invalid_launch, read_json_object
 from simulator.web.keys import runtime
-from simulator.web.openapi import operation
 
 routes = web.RouteTableDef()
 
@@ -132,29 +129,3 @@ async def register_for_event(request: web.Request) -> web.Response:
 @routes.post("/_sim/registrations/{reg}/event/attend")
 async def attend_event(request: web.Request) -> web.Response:
     return _answer(runtime(request).simulation.attend_event(request.match_info["reg"]))
-
-
-OPENAPI_PATHS: dict[str, Any] = {
-    "/_sim/health": {"get": operation("ready check (200 when serving)")},
-    "/_sim/reset": {"post": operation("back to the fixtures: all learner state gone")},
-    "/_sim/clock": {
-        "get": operation("the simulator's time"),
-        "post": operation('move the virtual clock: {"advance": s} or {"set": iso}', body=True),
-    },
-    "/_sim/catalog": {"get": operation("the course list with staging and production URLs")},
-    "/_sim/organizations": {
-        "get": operation("organizations; the first is the default"),
-        "post": operation("add an organization", body=True, ok="201"),
-    },
-    "/_sim/registrations": {
-        "get": operation("registrations, newest change first (X-Total-Count)"),
-        "post": operation(
-            "launch without a browser: {courseId, reg, em, fn, dom, lmsId}", body=True, ok="201"
-        ),
-    },
-    "/_sim/registrations/{reg}": {"get": operation("one registration")},
-    "/_sim/registrations/{reg}/progress": {
-        "post": operation('set progress forward: {"progress": 0-100}', body=True)
-    },
-    "/_sim/registrations/{reg}/complete": {"post": operation("complete the activity")},
-}

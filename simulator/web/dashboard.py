@@ -145,14 +145,3 @@ async def dashboard(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     """Add `GET /_sim/dashboard`."""
     app.router.add_get("/_sim/dashboard", dashboard)
-
-
-OPENAPI_PATHS: dict[str, Any] = {
-    "/_sim/dashboard": {
-        "get": {
-            "summary": "an HTML overview: organizations and tokens, registrations, launch log, "
-            "webhook deliveries",
-            "responses": {"200": {"description": "OK", "content": {"text/html": {}}}},
-        }
-    }
-}
