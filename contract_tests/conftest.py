@@ -19,6 +19,30 @@ TARGET_TOKEN = os.environ.get("MEDIA77_CONTRACT_TOKEN", "")
 ADMIN_TOKEN = os.environ.get("MEDIA77_SIM_ADMIN_TOKEN", "")
 
 
+# The twelve fields of a record, in the vendor's order (activity-progress-api.txt):
+# written here from the vendor's page, never taken from the implementation.
+VENDOR_RECORD_FIELDS = [
+    "transactionId",
+    "firstName",
+    "lastName",
+    "email",
+    "memberIdentifier",
+    "activityId",
+    "activityTitle",
+    "registration",
+    "dateStarted",
+    "progress",
+    "dateCompleted",
+    "completionCode",
+]
+
+
+@pytest.fixture
+def record_fields() -> list[str]:
+    """The record's documented fields, in the documented order."""
+    return list(VENDOR_RECORD_FIELDS)
+
+
 @pytest.fixture
 def sim(request: pytest.FixtureRequest) -> SimulatorClient:
     if not TARGET_URL:

@@ -19,6 +19,7 @@ from simulator.core.report_query import (
     ORDERS,
     SORT_FIELDS,
 )
+from simulator.core.subscriptions import MAX_TIMEOUT_S
 
 Schema = dict[str, Any]
 
@@ -142,24 +143,36 @@ REGISTRATION: Schema = {
     },
 }
 
+WEBHOOK_FIELDS: dict[str, Schema] = {
+    "url": {"type": "string", "description": "absolute http(s) URL with a host"},
+    "organizationId": STRING,
+    "auth": {"enum": ["header", "query"]},
+    "tokenName": STRING,
+    "tokenValue": STRING,
+    "bundleWindowMs": {"type": "integer", "minimum": 0},
+    "maxBundle": {"type": "integer", "minimum": 1},
+    "retrySchedule": {"type": "array", "items": {"type": "number", "minimum": 0}},
+    "timeoutS": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_TIMEOUT_S},
+    "allowInsecure": {"type": "boolean"},
+    "ca": STRING,
+    "maxInFlight": {"type": "integer", "minimum": 1},
+    "faults": {
+        "type": "object",
+        "properties": {
+            "seed": {"type": "integer"},
+            "dropRate": {"type": "number", "minimum": 0, "maximum": 1},
+            "duplicateRate": {"type": "number", "minimum": 0, "maximum": 1},
+            "delayMs": {"type": "number", "minimum": 0},
+            "script": {"type": "array"},
+        },
+    },
+}
 WEBHOOK: Schema = {
     "type": "object",
     "required": ["id", "organizationId", "url", "auth", "retrySchedule", "faults"],
     "properties": {
         "id": STRING,
-        "organizationId": STRING,
-        "url": STRING,
-        "auth": {"enum": ["header", "query"]},
-        "tokenName": STRING,
-        "tokenValue": STRING,
-        "bundleWindowMs": {"type": "integer", "minimum": 0},
-        "maxBundle": {"type": "integer", "minimum": 1},
-        "retrySchedule": {"type": "array", "items": {"type": "number", "minimum": 0}},
-        "timeoutS": {"type": "number"},
-        "allowInsecure": {"type": "boolean"},
-        "faults": {"type": "object"},
-        "ca": STRING,
-        "maxInFlight": {"type": "integer", "minimum": 1},
+        **WEBHOOK_FIELDS,
         "outages": {"type": "array"},
         "pendingBundles": {"type": "integer", "minimum": 0},
     },

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.core.retry import AttemptOutcome
-from simulator.core.subscriptions import MAX_TIMEOUT_S
 from simulator.service.launches import OUTCOMES
 from simulator.web.openapi.build import Schema, array_of, header, op, query, ref
+from simulator.web.openapi.components import WEBHOOK_FIELDS
 from simulator.webhooks import DELIVERY_LOG_CAP
 
 STRING: Schema = {"type": "string"}
@@ -75,31 +75,8 @@ QUOTA_CHANGE = _object(
         "used": {"type": "integer", "minimum": 0},
     }
 )
-_WEBHOOK_FIELDS: dict[str, Schema] = {
-    "url": {"type": "string", "description": "absolute http(s) URL with a host"},
-    "organizationId": STRING,
-    "auth": {"enum": ["header", "query"]},
-    "tokenName": STRING,
-    "tokenValue": STRING,
-    "bundleWindowMs": {"type": "integer", "minimum": 0},
-    "maxBundle": {"type": "integer", "minimum": 1},
-    "retrySchedule": {"type": "array", "items": {"type": "number", "minimum": 0}},
-    "timeoutS": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_TIMEOUT_S},
-    "allowInsecure": {"type": "boolean"},
-    "ca": STRING,
-    "maxInFlight": {"type": "integer", "minimum": 1},
-    "faults": _object(
-        {
-            "seed": {"type": "integer"},
-            "dropRate": {"type": "number", "minimum": 0, "maximum": 1},
-            "duplicateRate": {"type": "number", "minimum": 0, "maximum": 1},
-            "delayMs": {"type": "number", "minimum": 0},
-            "script": {"type": "array"},
-        }
-    ),
-}
-NEW_WEBHOOK = _object(_WEBHOOK_FIELDS, ("url",))
-WEBHOOK_CHANGE = _object(_WEBHOOK_FIELDS)
+NEW_WEBHOOK = _object(WEBHOOK_FIELDS, ("url",))
+WEBHOOK_CHANGE = _object(WEBHOOK_FIELDS)
 OUTAGE = _object(
     {
         "start": {"type": "string", "format": "date-time"},
