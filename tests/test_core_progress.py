@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from hypothesis import given
@@ -7,22 +7,9 @@ from hypothesis import strategies as st
 
 from simulator.core.progress import ProgressError, Registration, advance, check_progress, start
 from simulator.core.records import WIRE_FIELDS, EventKind
+from tests.strategies import SAMPLE_REGISTRATION, T0
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-BASE = Registration(
-    registration="80730e35-481a-4132-af54-1b8f4619abb6",
-    organization_id="acme",
-    course_id="c1",
-    activity_id="https://a/c1",
-    activity_title="C1",
-    email="john.doe@example.com",
-    first_name="John",
-    last_name="Doe",
-    member_identifier="",
-    progress=0,
-    date_started=T0,
-    last_activity_at=T0,
-)
+BASE = SAMPLE_REGISTRATION
 progress_values = st.integers(min_value=0, max_value=100)
 
 

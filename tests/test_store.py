@@ -11,13 +11,14 @@ import pytest
 from simulator.core.progress import Registration, start
 from simulator.fixtures import load
 from simulator.store import MIGRATIONS, SCHEMA_VERSION, Store
+from tests.strategies import a_registration
 
 FIXTURES = load()
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def registration(reg: str = "80730e35-481a-4132-af54-1b8f4619abb6") -> Registration:
-    return Registration(
+    return a_registration(
         registration=reg,
         organization_id="acme-learning",
         course_id="data-privacy",
@@ -26,10 +27,6 @@ def registration(reg: str = "80730e35-481a-4132-af54-1b8f4619abb6") -> Registrat
         email="kim@example.com",
         first_name="Kim",
         last_name="Lee",
-        member_identifier="",
-        progress=0,
-        date_started=T0,
-        last_activity_at=T0,
     )
 
 
