@@ -7,8 +7,10 @@ import re
 import signal
 import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from simulator.client import SimulatorClient
 
@@ -25,6 +27,21 @@ def cli(
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+def outside_pytest(project: Path, source: str, passed: int) -> None:
+    """Run `source` as a test file of a fresh project with its own pytest, as an
+    integrator's suite loads the plugin, and check that `passed` tests passed."""
+    (project / "test_outside.py").write_text(textwrap.dedent(source))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{passed} passed" in result.stdout
 
 
 @contextmanager

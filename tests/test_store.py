@@ -18,16 +18,7 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def registration(reg: str = "80730e35-481a-4132-af54-1b8f4619abb6") -> Registration:
-    return a_registration(
-        registration=reg,
-        organization_id="acme-learning",
-        course_id="data-privacy",
-        activity_id="https://a/data-privacy",
-        activity_title="Data Privacy",
-        email="kim@example.com",
-        first_name="Kim",
-        last_name="Lee",
-    )
+    return a_registration(registration=reg, organization_id="acme-learning")
 
 
 def test_a_database_from_the_first_release_is_upgraded_with_its_data(
