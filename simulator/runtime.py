@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import Any
 
 from simulator import fixtures as fixture_files
 from simulator.clock import Clock, make_clock
@@ -78,9 +79,9 @@ class Runtime:
         self.clock_control = ClockControl(self.clock)
         self.engine = WebhookEngine(sim)
 
-    def configure(self, **changes: object) -> Config:
+    def configure(self, **changes: Any) -> Config:
         """Settle settings known only once serving (the port picked): seen by every part."""
-        self.config = replace(self.config, **changes)  # type: ignore[arg-type]
+        self.config = replace(self.config, **changes)
         self.simulation.config = self.config
         return self.config
 

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from simulator.core.errors import Forbidden, Unauthorized
 from simulator.runtime import Runtime
@@ -26,7 +27,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def admin_middleware(admin_token: str, loopback: bool) -> web.middleware:  # type: ignore[valid-type]
+def admin_middleware(admin_token: str, loopback: bool) -> Middleware:
     """Guard `/_sim/` when the simulator is reachable from other machines.
 
     On loopback the control API is open (a developer's laptop, CI). Bound anywhere
