@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from simulator.server import Simulator
 from simulator.web.openapi import document
 
-EXAMPLES_PER_OPERATION = 20
+EXAMPLES_PER_OPERATION = 15
 SEED = 20261122
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 

@@ -184,6 +184,99 @@ CLOCK: Schema = {
     "properties": {"now": STRING, "virtual": {"type": "boolean"}},
 }
 
+_NULLABLE_STRING: Schema = {"type": ["string", "null"]}
+
+CATALOG: Schema = {
+    "type": "object",
+    "required": ["courses"],
+    "properties": {
+        "courses": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "kind", "title", "activityId", "stagingUrl", "productionUrl"],
+                "properties": {
+                    "id": STRING,
+                    "kind": {"enum": ["course", "event", "curriculum"]},
+                    "title": STRING,
+                    "activityId": STRING,
+                    "lessons": {"type": "array", "items": STRING},
+                    "stagingUrl": STRING,
+                    "productionUrl": STRING,
+                },
+            },
+        }
+    },
+}
+
+DELIVERY: Schema = {
+    "type": "object",
+    "description": "one attempt of the delivery log",
+    "required": ["id", "webhookId", "bundleId", "attempt", "at", "outcome", "status", "error"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "webhookId": STRING,
+        "bundleId": STRING,
+        "attempt": {"type": "integer", "minimum": 1},
+        "at": STRING,
+        "outcome": {"enum": ["delivered", "failed", "dropped"]},
+        "status": {"type": ["integer", "null"]},
+        "error": STRING,
+        "latencyMs": {"type": ["number", "null"]},
+        "transactionIds": {"type": "array", "items": {"type": "integer"}},
+        "fault": STRING,
+    },
+}
+
+MISSED: Schema = {
+    "type": "object",
+    "description": "a transaction dropped for good (the missed ledger)",
+    "required": ["transactionId", "registration", "bundleId", "webhookId", "reason"],
+    "properties": {
+        "transactionId": {"type": "integer", "minimum": 1},
+        "registration": STRING,
+        "bundleId": STRING,
+        "webhookId": STRING,
+        "reason": STRING,
+        "at": STRING,
+    },
+}
+
+LAUNCH_ENTRY: Schema = {
+    "type": "object",
+    "description": "one launch of the launch log, with what was wrong with it",
+    "required": ["id", "at", "source", "courseId", "outcome", "problems", "warnings"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "at": STRING,
+        "source": STRING,
+        "courseId": STRING,
+        "outcome": STRING,
+        "registration": _NULLABLE_STRING,
+        "problems": {"type": "array"},
+        "warnings": {"type": "array"},
+        "diagnostics": {"type": "array"},
+    },
+}
+
+OUTAGE: Schema = {
+    "type": "object",
+    "required": ["id", "start", "end", "mode"],
+    "properties": {"id": {"type": "integer"}, "start": STRING, "end": STRING, "mode": STRING},
+}
+
+HEALTH: Schema = {
+    "type": "object",
+    "required": ["status", "version", "environment", "clock", "now"],
+    "properties": {
+        "status": {"const": "ok"},
+        "version": STRING,
+        "environment": {"enum": ["staging", "production"]},
+        "clock": {"enum": ["virtual", "system"]},
+        "now": STRING,
+    },
+}
+
 COMPONENTS: dict[str, Schema] = {
     "Error": ERROR,
     "ProgressRequest": PROGRESS_REQUEST,
@@ -194,6 +287,12 @@ COMPONENTS: dict[str, Schema] = {
     "Registration": REGISTRATION,
     "Webhook": WEBHOOK,
     "Clock": CLOCK,
+    "Catalog": CATALOG,
+    "Delivery": DELIVERY,
+    "Missed": MISSED,
+    "LaunchEntry": LAUNCH_ENTRY,
+    "Outage": OUTAGE,
+    "Health": HEALTH,
 }
 
 # fixtures/schemas/<file>.schema.json: (component, title)

@@ -77,7 +77,7 @@ QUOTA_CHANGE = _object(
 )
 NEW_WEBHOOK = _object(WEBHOOK_FIELDS, ("url",))
 WEBHOOK_CHANGE = _object(WEBHOOK_FIELDS)
-OUTAGE = _object(
+NEW_OUTAGE = _object(
     {
         "start": {"type": "string", "format": "date-time"},
         "end": {"type": "string", "format": "date-time"},
@@ -154,7 +154,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         )
     },
     # -- the control API ---------------------------------------------------------------------
-    "/_sim/health": {"get": op("ready check (200 when serving)")},
+    "/_sim/health": {"get": op("ready check (200 when serving)", answer=ref("Health"))},
     "/_sim/openapi.json": {"get": op("this document", answer=OBJECT)},
     "/_sim/dashboard": {
         "get": op(
@@ -173,7 +173,9 @@ PATHS: dict[str, dict[str, Schema]] = {
             errors={"409": "the clock is the system clock"},
         ),
     },
-    "/_sim/catalog": {"get": op("the course list with staging and production URLs")},
+    "/_sim/catalog": {
+        "get": op("the course list with staging and production URLs", answer=ref("Catalog"))
+    },
     "/_sim/organizations": {
         "get": op("organizations; the first is the default", answer=array_of("Organization")),
         "post": op(
@@ -224,6 +226,7 @@ PATHS: dict[str, dict[str, Schema]] = {
     "/_sim/launches": {
         "get": op(
             "the launch log, newest first",
+            answer=array_of("LaunchEntry"),
             params=[
                 query("registration", STRING),
                 query("courseId", STRING),
@@ -272,15 +275,19 @@ PATHS: dict[str, dict[str, Schema]] = {
         "delete": op("unsubscribe; bundles still owed go on the missed ledger"),
     },
     "/_sim/webhooks/{id}/outages": {
-        "get": op("the subscription's outage windows"),
+        "get": op("the subscription's outage windows", answer=array_of("Outage")),
         "post": op(
-            "an outage window on the clock: {start?, end | duration, mode}", ok="201", body=OUTAGE
+            "an outage window on the clock: {start?, end | duration, mode}",
+            ok="201",
+            body=NEW_OUTAGE,
+            answer=ref("Outage"),
         ),
         "delete": op("end all outage windows of the subscription"),
     },
     "/_sim/deliveries": {
         "get": op(
             f"the delivery log, oldest first; the log keeps the last {DELIVERY_LOG_CAP} attempts",
+            answer=array_of("Delivery"),
             params=[
                 *DELIVERY_FILTERS,
                 query("limit", {"type": "integer", "minimum": 1, "maximum": DELIVERY_LOG_CAP}),
@@ -292,6 +299,14 @@ PATHS: dict[str, dict[str, Schema]] = {
         "get": op(
             "long poll: answers as soon as `count` logged attempts match the filters "
             "(or after `timeout` real seconds, with timedOut true)",
+            answer=_object(
+                {
+                    "deliveries": array_of("Delivery"),
+                    "count": {"type": "integer", "minimum": 0},
+                    "timedOut": {"type": "boolean"},
+                },
+                ("deliveries", "count", "timedOut"),
+            ),
             params=[
                 query(
                     "count",
@@ -306,6 +321,7 @@ PATHS: dict[str, dict[str, Schema]] = {
     "/_sim/missed": {
         "get": op(
             "the missed ledger: transactions dropped for good",
+            answer=array_of("Missed"),
             params=[query("webhookId", STRING)],
             headers=TOTAL,
         )
