@@ -14,7 +14,7 @@ from simulator.server import Simulator
 from simulator.web.app import build_app
 from simulator.web.openapi import document, schema_files
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "fixtures" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[2] / "fixtures" / "schemas"
 VENDOR_SAMPLE = {
     "token": "f7e1379c-35ad-45f9-b0fa-6ef011e73938",
     "start": 0,
