@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import replace
+from typing import Any
 
 from simulator import fixtures as fixture_files
 from simulator.clock import Clock, make_clock
@@ -97,9 +98,9 @@ class Runtime:
         self.clock_control.on_moved = events.clock
         self.engine = WebhookEngine(sim, events)
 
-    def configure(self, **changes: object) -> Config:
+    def configure(self, **changes: Any) -> Config:
         """Settle settings known only once serving (the port picked): seen by every part."""
-        self.config = replace(self.config, **changes)  # type: ignore[arg-type]
+        self.config = replace(self.config, **changes)
         self.simulation.config = self.config
         return self.config
 

@@ -7,9 +7,11 @@ import re
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
 from simulator.client import SimulatorClient
@@ -32,6 +34,21 @@ def cli(
 def _drain(stream: IO[str]) -> None:
     for _line in stream:
         pass
+
+
+def outside_pytest(project: Path, source: str, passed: int) -> None:
+    """Run `source` as a test file of a fresh project with its own pytest, as an
+    integrator's suite loads the plugin, and check that `passed` tests passed."""
+    (project / "test_outside.py").write_text(textwrap.dedent(source))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{passed} passed" in result.stdout
 
 
 @contextmanager
@@ -69,14 +86,3 @@ def served(
         except subprocess.TimeoutExpired:
             process.kill()
             raise
-
-
-def run_pytest(folder: object, *, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """pytest run in `folder` as its own project would run it (the plugin loads itself)."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
-        cwd=str(folder),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )

@@ -1,14 +1,17 @@
-"""Hypothesis strategies shared by the property tests."""
+"""Hypothesis strategies and sample values shared by the tests."""
 
 from __future__ import annotations
 
 import re
 import string
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from hypothesis import strategies as st
 
 from simulator.core.organizations import Organization
+from simulator.core.progress import Registration
 
 moments = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
@@ -71,3 +74,25 @@ def valid_launches(draw: st.DrawFn, local: st.SearchStrategy[str] = local_parts)
         "dom": draw(acme_domains),
         "lmsId": "ACME-STG",
     }
+
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+SAMPLE_REGISTRATION = Registration(
+    registration="80730e35-481a-4132-af54-1b8f4619abb6",
+    organization_id="acme",
+    course_id="c1",
+    activity_id="https://a/c1",
+    activity_title="C1",
+    email="john.doe@example.com",
+    first_name="John",
+    last_name="Doe",
+    member_identifier="",
+    progress=0,
+    date_started=T0,
+    last_activity_at=T0,
+)
+
+
+def a_registration(**changes: Any) -> Registration:
+    """A registration not yet stored; the store's tests give the fixtures' organization."""
+    return replace(SAMPLE_REGISTRATION, **changes)

@@ -21,7 +21,7 @@ class ServiceError(Exception):
     `extra` adds keys to the JSON body (`problems`, `fixedUrl`, `resetsAt`).
     """
 
-    status: ClassVar[int] = 400
+    status: int = 400  # per class; an instance may keep another (aiohttp's own refusals)
     default_code: ClassVar[str] = "invalid_request"
 
     def __init_subclass__(cls, status: int | None = None, code: str | None = None) -> None:

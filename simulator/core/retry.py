@@ -56,10 +56,6 @@ def next_attempt_at(
     return failed_at + timedelta(seconds=float(schedule[index]))
 
 
-def max_attempts(schedule: Sequence[float]) -> int:
-    return len(schedule) + 1
-
-
 def check_schedule(value: object) -> tuple[float, ...]:
     """A schedule as the control API accepts it, or ValueError saying what is wrong."""
     if not isinstance(value, list | tuple):

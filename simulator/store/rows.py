@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
-from simulator.core.dates import from_wire, to_wire
+from simulator.core.dates import from_wire, parse_utc, to_wire
 from simulator.core.progress import Registration
 
 REGISTRATION_COLUMNS = (
@@ -16,7 +17,8 @@ REGISTRATION_COLUMNS = (
 )
 
 
-def registration_from_row(row: Sequence[object]) -> Registration:
+def registration_from_row(row: Sequence[Any]) -> Registration:
+    """A registration from its row; the schema keeps the columns' types (NOT NULL dates)."""
     return Registration(
         registration=str(row[0]),
         organization_id=str(row[1]),
@@ -27,12 +29,12 @@ def registration_from_row(row: Sequence[object]) -> Registration:
         first_name=str(row[6]),
         last_name=str(row[7]),
         member_identifier=str(row[8]),
-        progress=int(row[9]),  # type: ignore[call-overload]
-        date_started=from_wire(str(row[10])),  # type: ignore[arg-type]
+        progress=int(row[9]),
+        date_started=parse_utc(str(row[10])),
         date_completed=from_wire(str(row[11])),
         completion_code=str(row[12]),
-        last_activity_at=from_wire(str(row[13])),  # type: ignore[arg-type]
-        transaction_id=int(row[14]),  # type: ignore[call-overload]
+        last_activity_at=parse_utc(str(row[13])),
+        transaction_id=int(row[14]),
         warnings=tuple(json.loads(str(row[15]))),
     )
 

@@ -112,7 +112,7 @@ def build_app(parts: Runtime) -> web.Application:
     for module in areas:
         module.setup(app)
     app.cleanup_ctx.append(_running(parts))
-    openapi.setup(app, [control, *areas])
+    openapi.setup(app)
     return app
 
 

@@ -5,7 +5,6 @@ learner takes). Each handler parses, makes one service call and shapes the answe
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from aiohttp import web
 
@@ -17,7 +16,6 @@ from simulator.service import Simulation
 from simulator.web.errors import Handler, int_query, read_json_object
 from simulator.web.keys import runtime
 from simulator.web.launches import registration_answer, rejected
-from simulator.web.openapi import operation
 
 routes = web.RouteTableDef()
 
@@ -134,34 +132,3 @@ def _learner_step(step: Callable[[Simulation, str], Registration]) -> Handler:
 
 for _path, _step in LEARNER_STEPS.items():
     routes.post(f"/_sim/registrations/{{reg}}/{_path}")(_learner_step(_step))
-
-
-OPENAPI_PATHS: dict[str, Any] = {
-    "/_sim/health": {
-        "get": operation(
-            "ready check (200 when serving); loopLagMs: how late the event loop ran what"
-            " was due since start (p50, p99, max in ms, samples, intervalMs)"
-        )
-    },
-    "/_sim/reset": {"post": operation("back to the fixtures: all learner state gone")},
-    "/_sim/clock": {
-        "get": operation("the simulator's time"),
-        "post": operation('move the virtual clock: {"advance": s} or {"set": iso}', body=True),
-    },
-    "/_sim/catalog": {"get": operation("the course list with staging and production URLs")},
-    "/_sim/organizations": {
-        "get": operation("organizations; the first is the default"),
-        "post": operation("add an organization", body=True, ok="201"),
-    },
-    "/_sim/registrations": {
-        "get": operation("registrations, newest change first (X-Total-Count)"),
-        "post": operation(
-            "launch without a browser: {courseId, reg, em, fn, dom, lmsId}", body=True, ok="201"
-        ),
-    },
-    "/_sim/registrations/{reg}": {"get": operation("one registration")},
-    "/_sim/registrations/{reg}/progress": {
-        "post": operation('set progress forward: {"progress": 0-100}', body=True)
-    },
-    "/_sim/registrations/{reg}/complete": {"post": operation("complete the activity")},
-}

@@ -12,7 +12,6 @@ sends it as `Authorization: Bearer` on every request, the event stream included
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
@@ -66,22 +65,3 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/_sim/dashboard", dashboard)
     app.router.add_get("/_sim/dashboard/state", state)
     events.setup(app)
-
-
-OPENAPI_PATHS: dict[str, Any] = {
-    "/_sim/dashboard": {
-        "get": {
-            "summary": "the live console: tiles, a delivery timeline per subscription, "
-            "controls (clock, outages, quota) and paged tables",
-            "responses": {"200": {"description": "OK", "content": {"text/html": {}}}},
-        }
-    },
-    "/_sim/dashboard/state": {
-        "get": {
-            "summary": "the dashboard's starting snapshot: counts, quotas, subscriptions, "
-            "recent attempts and missed transactions, and the lastEventId to follow from",
-            "responses": {"200": {"description": "OK", "content": {"application/json": {}}}},
-        }
-    },
-    **events.OPENAPI_PATHS,
-}

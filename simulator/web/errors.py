@@ -132,7 +132,7 @@ def _from_http(request: web.Request, error: web.HTTPException) -> ServiceError:
     }.get(error.status, error.reason)
     allow = {k: v for k, v in error.headers.items() if k.lower() == "allow"}
     translated = error_for_status(error.status)(message, code=code, headers=allow)
-    translated.status = error.status  # type: ignore[misc]  # keep the exact status
+    translated.status = error.status  # keep the exact status
     return translated
 
 

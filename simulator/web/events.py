@@ -14,7 +14,6 @@ the stream (the reader reconnects with its last id and loses nothing still logge
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from aiohttp import web
 
@@ -77,15 +76,3 @@ def setup(app: web.Application) -> None:
     """Add `GET /_sim/events`; open streams end when the server stops (not after a wait)."""
     app.router.add_get("/_sim/events", events)
     app.on_shutdown.append(_disconnect)
-
-
-OPENAPI_PATHS: dict[str, Any] = {
-    "/_sim/events": {
-        "get": {
-            "summary": "server-sent events: transaction, attempt, missed, outageStart, "
-            "outageEnd, quota, clock (and reset, resync, gap); each with an id; "
-            "Last-Event-ID (or ?lastEventId=) replays what was missed",
-            "responses": {"200": {"description": "OK", "content": {"text/event-stream": {}}}},
-        }
-    }
-}

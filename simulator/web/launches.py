@@ -15,7 +15,6 @@ from simulator.core.errors import BadRequest
 from simulator.service.outcome import LaunchOutcome
 from simulator.web.errors import invalid_launch, read_json_object
 from simulator.web.keys import runtime
-from simulator.web.openapi import operation
 
 MAX_URL_CHARS = 16 * 1024
 
@@ -81,37 +80,3 @@ async def check_url(request: web.Request) -> web.Response:
             "fixedUrl": outcome.fixed_url,
         }
     )
-
-
-_URL_BODY = '{"url": "<launch URL>", "referrer"?: "<page launched from>"}'
-
-_NOT_READ = "invalid launch, or not a /courses/{courseId}/ URL (field url)"
-
-
-def _operation(summary: str, ok: str, others: dict[str, str]) -> dict[str, Any]:
-    op = operation(summary, body=True, ok=ok)
-    for status, text in others.items():
-        op["responses"][status] = {**op["responses"].get(status, {}), "description": text}
-    return op
-
-
-OPENAPI_PATHS: dict[str, Any] = {
-    "/_sim/launches/open": {
-        "post": _operation(
-            f"launch from a whole launch URL, read exactly as the vendor's page reads it: "
-            f"{_URL_BODY}; 201 new, 200 resumed (the registration, warnings, diagnostics), "
-            "400 invalid_launch {problems, diagnostics, fixedUrl}",
-            "201",
-            {"200": "resumed", "400": _NOT_READ},
-        )
-    },
-    "/_sim/launches/check": {
-        "post": _operation(
-            f"read a launch URL as /_sim/launches/open does, changing nothing: {_URL_BODY}; "
-            "200 {ok, courseId, params, problems, warnings, diagnostics, fixedUrl}, "
-            "400 invalid_launch",
-            "200",
-            {"400": _NOT_READ},
-        )
-    },
-}

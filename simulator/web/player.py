@@ -23,7 +23,6 @@ from simulator.core.launch_filter import LaunchFilter
 from simulator.web import launches as by_url
 from simulator.web.errors import int_query, read_json_object
 from simulator.web.keys import runtime
-from simulator.web.openapi import operation
 
 STATIC = Path(__file__).parent / "static"
 STATIC_PREFIX = "/static/player/"
@@ -187,49 +186,3 @@ def setup(app: web.Application) -> None:
     app.add_routes(routes)
     app.add_routes(by_url.routes)
     app.router.add_static(STATIC_PREFIX, STATIC, append_version=False)
-
-
-# -- OpenAPI -------------------------------------------------------------------------------
-
-
-_REG = {"404": "not a registration of this course", "409": "not possible in this state"}
-
-OPENAPI_PATHS: dict[str, Any] = {
-    "/": {"get": operation("the catalog page with a launch-URL builder", html=True)},
-    "/courses": {"get": operation("the catalog page (same as /)", html=True)},
-    "/courses/{courseId}/": {
-        "get": operation(
-            "the course player page; launch with /courses/{courseId}/#/?reg=&em=&fn=&dom=&lmsId=",
-            html=True,
-        )
-    },
-    "/courses/{courseId}/api/launch": {
-        "post": operation(
-            "the page's launch: {hash, search, referrer} as the browser has them; 201 new, "
-            "200 resumed, 400 invalid_launch {problems, diagnostics, fixedUrl, expectedUrl}",
-            body=True,
-            **{"201": "created", "400": "invalid launch"},
-        )
-    },
-    "/courses/{courseId}/api/registrations/{reg}": {
-        "get": operation("what the page shows for a registration", **_REG)
-    },
-    "/courses/{courseId}/api/registrations/{reg}/complete-lesson": {
-        "post": operation("complete the next lesson of a course", **_REG)
-    },
-    "/courses/{courseId}/api/registrations/{reg}/register": {
-        "post": operation("register for an event (progress 50, progressed)", **_REG)
-    },
-    "/courses/{courseId}/api/registrations/{reg}/attend": {
-        "post": operation("attend a registered event (completion)", **_REG)
-    },
-    "/courses/{courseId}/api/faq": {"get": operation("the course FAQ and the help-desk contact")},
-    "/_sim/launches": {
-        "get": operation(
-            "the launch log, newest first (X-Total-Count); filters registration, courseId, "
-            "outcome (created|resumed|rejected), limit, offset",
-            **{"400": "bad filter"},
-        )
-    },
-    **by_url.OPENAPI_PATHS,
-}

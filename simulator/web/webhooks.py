@@ -14,7 +14,6 @@ from simulator.core.errors import BadRequest
 from simulator.core.retry import AttemptOutcome
 from simulator.web.errors import int_query, read_json_object
 from simulator.web.keys import runtime
-from simulator.web.openapi import operation
 from simulator.webhooks import DELIVERY_LOG_CAP, WebhookEngine
 
 MAX_WAIT_S = 300.0
@@ -137,52 +136,3 @@ async def missed(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     """Add this area's routes; the runtime starts, stops and rebuilds the engine."""
     app.add_routes(routes)
-
-
-_FILTERS = "filters: webhookId, bundleId, outcome (delivered|failed|dropped), after (delivery id)"
-
-OPENAPI_PATHS: dict[str, Any] = {
-    "/_sim/webhooks": {
-        "get": operation("webhook subscriptions (filter: organizationId)"),
-        "post": operation(
-            "subscribe: {url, organizationId?, auth: header|query, tokenName, tokenValue, "
-            "bundleWindowMs, maxBundle, retrySchedule, timeoutS, allowInsecure, ca, "
-            "maxInFlight, faults}; url: absolute http(s) with a host, no user info, no "
-            "whitespace or control characters, port 1-65535",
-            body=True,
-            ok="201",
-        ),
-    },
-    "/_sim/webhooks/{id}": {
-        "get": operation("one subscription, with its outages and pendingBundles (bundles owed)"),
-        "patch": operation(
-            "change some fields of a subscription (faults.script replaces the script)", body=True
-        ),
-        "delete": operation("unsubscribe; bundles still owed go on the missed ledger"),
-    },
-    "/_sim/webhooks/{id}/outages": {
-        "get": operation("the subscription's outage windows"),
-        "post": operation(
-            'an outage window on the clock: {start?, end | duration, mode: "refuse" | '
-            '"status:503" | "timeout"}',
-            body=True,
-            ok="201",
-        ),
-        "delete": operation("end all outage windows of the subscription"),
-    },
-    "/_sim/deliveries": {
-        "get": operation(
-            f"the delivery log, oldest first (X-Total-Count); {_FILTERS}; limit (default 1000); "
-            f"the log keeps the last {DELIVERY_LOG_CAP} attempts"
-        )
-    },
-    "/_sim/deliveries/wait": {
-        "get": operation(
-            "long poll: answers as soon as `count` logged attempts match the filters "
-            f"(or after `timeout` real seconds, default 10, with timedOut true); {_FILTERS}"
-        )
-    },
-    "/_sim/missed": {
-        "get": operation("the missed ledger: transactions dropped for good (filter: webhookId)")
-    },
-}

@@ -12,14 +12,14 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from progress_data import ACME, ACME_TOKEN, COURSES, GLOBEX, GLOBEX_TOKEN, build
 
 from simulator.core.dates import parse_utc
 from simulator.core.records import WIRE_FIELDS
 from simulator.core.report_query import matches_search, search_text, sort_key
 from simulator.pytest_plugin import SimHelper
+from tests.progress_data import ACME, ACME_TOKEN, COURSES, GLOBEX, GLOBEX_TOKEN, build
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "fixtures" / "schemas"
 SERVER = settings(
     max_examples=60,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-import textwrap
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ import simulator.pytest_plugin as plugin
 from simulator.certs import Certificates
 from simulator.client import SimulatorClient
 from simulator.server import Simulator
-from tests.processes import run_pytest
+from tests.processes import outside_pytest
 
 
 @contextmanager
@@ -109,9 +108,9 @@ def test_a_simulator_without_the_fixtures_ca_refuses_that_endpoint(
 
 
 def test_an_outside_project_uses_the_three_fixtures(tmp_path: Path) -> None:
-    (tmp_path / "test_my_lms.py").write_text(
-        textwrap.dedent(
-            """
+    outside_pytest(
+        tmp_path,
+        """
             import pytest
 
             from simulator import Certificates, SimulatorClient
@@ -130,9 +129,6 @@ def test_an_outside_project_uses_the_three_fixtures(tmp_path: Path) -> None:
             def test_each_test_starts_from_the_fixtures(media77_sim, media77_receiver):
                 assert media77_sim.registrations() == [] and media77_sim.webhooks() == []
                 assert media77_receiver.bundles == []
-            """
-        )
+        """,
+        passed=2,
     )
-    result = run_pytest(tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 passed" in result.stdout

@@ -26,7 +26,17 @@ from simulator.core.launch import (
 )
 from simulator.core.launch_reader import read_location
 from simulator.core.organizations import domain_allowed, is_host_name
-from tests.strategies import ORGS, emails, host_names, name_parts, uuids, valid_launches
+from tests.strategies import (
+    ORGS,
+    emails,
+    host_names,
+    name_parts,
+    uuids,
+    valid_launches,
+)
+from tests.strategies import (
+    SAMPLE_REGISTRATION as BASE,
+)
 
 COURSES = {"c1", "c2"}
 
@@ -137,8 +147,6 @@ def test_wildcards_admit_subdomains_only(host: str) -> None:
 
 
 def test_reusing_a_reg_for_another_learner_or_course_is_an_error() -> None:
-    from tests.test_core_progress import BASE
-
     launch = check(valid(reg=BASE.registration, em="other@example.com")).launch
     errors, _ = registration_conflicts(launch, BASE, [])
     assert errors and "another learner" in errors[0].message
@@ -148,8 +156,6 @@ def test_reusing_a_reg_for_another_learner_or_course_is_an_error() -> None:
 
 
 def test_a_new_reg_for_an_unfinished_course_warns_of_lost_progress() -> None:
-    from tests.test_core_progress import BASE
-
     launch = check(valid(em=BASE.email)).launch
     errors, warnings = registration_conflicts(launch, None, [BASE])
     assert not errors

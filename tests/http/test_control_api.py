@@ -147,12 +147,6 @@ def test_registration_list_is_newest_first_with_total(sim: SimHelper) -> None:
     assert [r["registration"] for r in answer.body] == regs[::-1][:2]
 
 
-def test_openapi_lists_the_control_api(sim: SimHelper) -> None:
-    spec = sim.call("GET", "/_sim/openapi.json")
-    assert spec["openapi"].startswith("3.1")
-    assert "/_sim/registrations" in spec["paths"]
-
-
 async def test_simulator_takes_the_clock_by_name_or_as_an_instance() -> None:
     from datetime import UTC, datetime
 

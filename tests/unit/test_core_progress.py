@@ -7,11 +7,9 @@ from hypothesis import strategies as st
 
 from simulator.core.progress import ProgressError, Registration, advance, check_progress, start
 from simulator.core.records import WIRE_FIELDS, EventKind
-from tests.factories import T0, a_registration
+from tests.strategies import SAMPLE_REGISTRATION, T0
 
-BASE = a_registration(
-    organization_id="acme", course_id="c1", activity_id="https://a/c1", activity_title="C1"
-)
+BASE = SAMPLE_REGISTRATION
 progress_values = st.integers(min_value=0, max_value=100)
 
 

@@ -31,8 +31,6 @@ from simulator.core.retry import (
     Failure,
     check_schedule,
     is_delivered,
-    max_attempts,
-    next_attempt_at,
 )
 from simulator.core.subscriptions import (
     Subscription,
@@ -118,18 +116,6 @@ def test_accept_rejects_a_zero_limit() -> None:
 # -- retry ----------------------------------------------------------------------------------
 
 schedules = st.lists(st.floats(0, 86400, allow_nan=False), max_size=8)
-
-
-@given(schedules, st.integers(1, 12))
-def test_next_attempt_follows_the_schedule_then_gives_up(
-    schedule: list[float], attempt: int
-) -> None:
-    due = next_attempt_at(schedule, attempt, T0)
-    if attempt <= len(schedule):
-        assert due == T0 + timedelta(seconds=schedule[attempt - 1])
-    else:
-        assert due is None
-    assert max_attempts(schedule) == len(schedule) + 1
 
 
 @given(st.integers(100, 599), st.one_of(st.none(), st.sampled_from(Failure)))

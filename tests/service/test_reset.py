@@ -12,18 +12,16 @@ from simulator.fixtures import load
 from simulator.pytest_plugin import SimHelper
 from simulator.server import Simulator
 from simulator.store import Store
+from tests.strategies import a_registration
 
 FIXTURES = load()
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def registration(email: str) -> Registration:
-    return Registration(
-        registration=str(uuid.uuid4()), organization_id="acme-learning",
-        course_id="data-privacy", activity_id="https://a/data-privacy",
-        activity_title="Data Privacy", email=email, first_name="Kim", last_name="Lee",
-        member_identifier="", progress=0, date_started=T0, last_activity_at=T0,
-    )  # fmt: skip
+    return a_registration(
+        registration=str(uuid.uuid4()), organization_id="acme-learning", email=email
+    )
 
 
 def counts(store: Store) -> dict[str, int]:

@@ -6,7 +6,6 @@ import asyncio
 import json
 import random
 import ssl
-import textwrap
 import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -34,7 +33,7 @@ from simulator.receiver import (
     records_of,
     validate_outcome,
 )
-from tests.processes import run_pytest
+from tests.processes import outside_pytest
 
 RECORD = {
     "transactionId": 7,
@@ -395,9 +394,9 @@ def test_fixture_is_a_cleared_https_receiver(media77_receiver: Receiver) -> None
 
 def test_fixture_is_cleared_between_tests(tmp_path: Path) -> None:
     """Run by a fresh pytest, as an integrator's suite would load the plugin."""
-    (tmp_path / "test_uses_receiver.py").write_text(
-        textwrap.dedent(
-            """
+    outside_pytest(
+        tmp_path,
+        """
             import json, ssl, urllib.error, urllib.request
 
             def send(receiver):
@@ -419,12 +418,9 @@ def test_fixture_is_cleared_between_tests(tmp_path: Path) -> None:
                 assert media77_receiver.bundles == []
                 assert send(media77_receiver) == 200
                 assert len(media77_receiver.wait_for_sync(1)) == 1
-            """
-        )
+        """,
+        passed=2,
     )
-    result = run_pytest(tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 passed" in result.stdout
 
 
 # -- bad settings ----------------------------------------------------------------------------

@@ -10,15 +10,13 @@ import pytest
 from simulator.core.progress import Registration, start
 from simulator.fixtures import load
 from simulator.store import MIGRATIONS, SCHEMA_VERSION, Store
-from tests.factories import a_registration
+from tests.strategies import a_registration
 
 FIXTURES = load()
 
 
 def registration(reg: str = "80730e35-481a-4132-af54-1b8f4619abb6") -> Registration:
-    return a_registration(
-        registration=reg, email="kim@example.com", first_name="Kim", last_name="Lee"
-    )
+    return a_registration(registration=reg, organization_id="acme-learning")
 
 
 def test_a_database_from_the_first_release_is_upgraded_with_its_data(

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from progress_data import GLOBEX_TOKEN
 
 from simulator.client import SimulatorClient
 from simulator.pytest_plugin import SimHelper
 from simulator.server import Simulator
+from tests.progress_data import GLOBEX_TOKEN
 
 
 def to_midnight(sim: SimulatorClient) -> int:
