@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 OUTSIDE_TEST = '''
 """An LMS team's test: their own HTTPS endpoint and the simulator's receiver both get bundles."""

@@ -341,7 +341,7 @@ def test_clock_advance_nan_is_a_400_naming_advance(server: Simulator) -> None:
 
 
 def test_fixture_organizations_are_checked_like_created_ones(tmp_path: Path) -> None:
-    packaged = Path(__file__).resolve().parent.parent / "fixtures"
+    packaged = Path(__file__).resolve().parents[2] / "fixtures"
     for name in ("catalog.json", "faq.json"):
         if (packaged / name).is_file():
             (tmp_path / name).write_bytes((packaged / name).read_bytes())

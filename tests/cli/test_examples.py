@@ -9,7 +9,7 @@ from pathlib import Path
 
 import simulator
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "lms"
 PUBLIC_FIXTURES = {"media77_sim", "media77_certs", "media77_receiver"}
 
