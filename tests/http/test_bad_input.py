@@ -228,8 +228,9 @@ def used(server: Simulator, token: str) -> int:
 
 def _is_page(method: str, path: str) -> bool:
     """A static HTML page: it reads neither path nor query, so only "no 5xx" applies."""
-    ok = _operation(method, path)["responses"].get("200", {})
-    return "text/html" in ok.get("content", {}) and not path.startswith("/_sim/")
+    answers = _operation(method, path)["responses"]
+    html = any("text/html" in a.get("content", {}) for c, a in answers.items() if c < "400")
+    return html and not path.startswith("/_sim/")
 
 
 def assert_refused(status: int, body: Any, case: str, fields: list[str] | None = None) -> None:

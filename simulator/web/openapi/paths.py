@@ -182,7 +182,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             responses_extra={
                 "200": {
                     "description": "an endless text/event-stream",
-                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    "content": {"text/event-stream": {}},
                 }
             },
         )
