@@ -280,7 +280,10 @@ class Store:
     def learner_registrations(self, organization_id: str, email: str) -> list[Registration]:
         rows = self.db.execute(
             f"SELECT {REGISTRATION_COLUMNS} FROM registrations"
-            " WHERE organization_id = ? AND email = ? COLLATE NOCASE ORDER BY transaction_id",
+            " WHERE organization_id = ? AND email = ? COLLATE NOCASE"
+            # `+`: sort the learner's few rows rather than walk reports_by_transaction
+            # (which the planner would pick to skip the sort: 30 ms at 100,000).
+            " ORDER BY +transaction_id",
             (organization_id, email),
         )
         return [registration_from_row(row) for row in rows]
