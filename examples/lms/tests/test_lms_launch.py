@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from simulator import SimulatorClient
 
 from lms.launch import LaunchSettings, launch_url, learner_launch_url
 from lms.store import Store
 
-ROUTE_PENDING = "needs POST /_sim/launches/open|check (issue 9) on the simulator"
 REG = "0f8fad5b-d9cb-469f-a165-70867728950e"
 
 
@@ -46,7 +44,6 @@ def test_a_learner_keeps_one_registration_per_course(store: Store) -> None:
     assert store.registration_for("ada@example.com", "cyber-hygiene") != first
 
 
-@pytest.mark.xfail(strict=False, reason=ROUTE_PENDING)
 def test_77media_reads_our_link_as_we_meant_it(
     media77_sim: SimulatorClient, store: Store, settings: LaunchSettings
 ) -> None:
@@ -55,7 +52,6 @@ def test_77media_reads_our_link_as_we_meant_it(
     assert result.warnings == []
 
 
-@pytest.mark.xfail(strict=False, reason=ROUTE_PENDING)
 def test_parameters_before_the_hash_are_rejected_with_the_fix(
     media77_sim: SimulatorClient, store: Store, settings: LaunchSettings
 ) -> None:
@@ -71,7 +67,6 @@ def test_parameters_before_the_hash_are_rejected_with_the_fix(
     assert media77_sim.registrations() == []  # a rejected launch starts nothing
 
 
-@pytest.mark.xfail(strict=False, reason=ROUTE_PENDING)
 def test_the_same_link_resumes_the_learners_registration(
     media77_sim: SimulatorClient, store: Store, settings: LaunchSettings
 ) -> None:

@@ -13,8 +13,6 @@ from simulator import Certificates, SimulatorClient
 from lms.launch import LaunchSettings, learner_launch_url
 from lms.store import Store
 
-ROUTE_PENDING = "needs POST /_sim/launches/open (issue 9) on the simulator"
-
 
 def take_course(
     sim: SimulatorClient, store: Store, settings: LaunchSettings, email: str, course: str
@@ -35,7 +33,6 @@ def assert_store_matches_the_api(sim: SimulatorClient, store: Store) -> None:
         assert (row.progress, row.completion_code) == (record["progress"], record["completionCode"])
 
 
-@pytest.mark.xfail(strict=False, reason=ROUTE_PENDING)
 def test_a_learner_launched_from_our_link_reaches_us_lesson_by_lesson(
     media77_sim: SimulatorClient,
     store: Store,
