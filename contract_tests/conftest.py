@@ -134,30 +134,6 @@ def contract_client(request: pytest.FixtureRequest) -> SimulatorClient:
     return SimulatorClient(server.url)
 
 
-# The twelve fields of a record, in the vendor's order (activity-progress-api.txt):
-# written here from the vendor's page, never taken from the implementation.
-VENDOR_RECORD_FIELDS = [
-    "transactionId",
-    "firstName",
-    "lastName",
-    "email",
-    "memberIdentifier",
-    "activityId",
-    "activityTitle",
-    "registration",
-    "dateStarted",
-    "progress",
-    "dateCompleted",
-    "completionCode",
-]
-
-
-@pytest.fixture
-def record_fields() -> list[str]:
-    """The record's documented fields, in the documented order."""
-    return list(VENDOR_RECORD_FIELDS)
-
-
 @pytest.fixture
 def target(request: pytest.FixtureRequest, contract_client: SimulatorClient) -> Iterator[ct.Target]:
     """The target for one test, in an organization of its own where the target allows."""
