@@ -23,7 +23,7 @@ from simulator.core.records import WIRE_FIELDS, EventKind
 from simulator.core.report_query import ReportQuery, matches_search
 from simulator.store import Store
 from simulator.store.reports import ReportStore
-from tests.factories import a_registration
+from tests.strategies import a_registration
 
 ORGS = ("o1", "o2")
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
