@@ -73,8 +73,11 @@ def served(
                 break
         else:
             raise AssertionError("serve exited before listening:\n" + "\n".join(banner))
-        for _ in range(7):  # the rest of the banner
-            banner.append(process.stdout.readline().rstrip("\n"))
+        while not banner[-1].startswith("  control API:"):  # the banner's last line
+            line = process.stdout.readline()
+            if not line:
+                raise AssertionError("serve stopped mid-banner:\n" + "\n".join(banner))
+            banner.append(line.rstrip("\n"))
         # Keep reading what it prints (the access log): a full pipe would block the server.
         drain = threading.Thread(target=_drain, args=(process.stdout,), daemon=True)
         drain.start()

@@ -21,7 +21,7 @@ MAX_WAIT_S = 300.0
 routes = web.RouteTableDef()
 
 
-async def engine(request: web.Request) -> WebhookEngine:
+def engine(request: web.Request) -> WebhookEngine:
     """The runtime's current engine (a reset replaces it)."""
     return runtime(request).engine
 
@@ -53,7 +53,7 @@ def _filters(request: web.Request) -> dict[str, Any]:
 
 @routes.get("/_sim/webhooks")
 async def list_webhooks(request: web.Request) -> web.Response:
-    hooks = await engine(request)
+    hooks = engine(request)
     org = request.query.get("organizationId")
     return web.json_response([hooks.describe(s) for s in hooks.subscriptions(org)])
 
@@ -61,19 +61,19 @@ async def list_webhooks(request: web.Request) -> web.Response:
 @routes.post("/_sim/webhooks")
 async def create_webhook(request: web.Request) -> web.Response:
     body = await read_json_object(request)
-    hooks = await engine(request)
+    hooks = engine(request)
     return web.json_response(hooks.describe(hooks.create(body)), status=201)
 
 
 @routes.get("/_sim/webhooks/{id}")
 async def get_webhook(request: web.Request) -> web.Response:
-    hooks = await engine(request)
+    hooks = engine(request)
     return web.json_response(hooks.describe(hooks.subscription(request.match_info["id"])))
 
 
 @routes.patch("/_sim/webhooks/{id}")
 async def patch_webhook(request: web.Request) -> web.Response:
-    hooks = await engine(request)
+    hooks = engine(request)
     sub_id = hooks.subscription(request.match_info["id"]).id
     body = await read_json_object(request)
     return web.json_response(hooks.describe(hooks.update(sub_id, body)))
@@ -81,7 +81,7 @@ async def patch_webhook(request: web.Request) -> web.Response:
 
 @routes.delete("/_sim/webhooks/{id}")
 async def delete_webhook(request: web.Request) -> web.Response:
-    hooks = await engine(request)
+    hooks = engine(request)
     sub_id = hooks.subscription(request.match_info["id"]).id
     hooks.delete(sub_id)
     return web.json_response({"deleted": sub_id})
@@ -89,14 +89,14 @@ async def delete_webhook(request: web.Request) -> web.Response:
 
 @routes.get("/_sim/webhooks/{id}/outages")
 async def list_outages(request: web.Request) -> web.Response:
-    hooks = await engine(request)
+    hooks = engine(request)
     sub_id = hooks.subscription(request.match_info["id"]).id
     return web.json_response([o.to_json() for o in hooks.outages(sub_id)])
 
 
 @routes.post("/_sim/webhooks/{id}/outages")
 async def add_outage(request: web.Request) -> web.Response:
-    hooks = await engine(request)
+    hooks = engine(request)
     sub_id = hooks.subscription(request.match_info["id"]).id
     body = await read_json_object(request)
     return web.json_response(hooks.add_outage(sub_id, body).to_json(), status=201)
@@ -104,7 +104,7 @@ async def add_outage(request: web.Request) -> web.Response:
 
 @routes.delete("/_sim/webhooks/{id}/outages")
 async def clear_outages(request: web.Request) -> web.Response:
-    hooks = await engine(request)
+    hooks = engine(request)
     return web.json_response({"cleared": hooks.clear_outages(request.match_info["id"])})
 
 
@@ -112,7 +112,7 @@ async def clear_outages(request: web.Request) -> web.Response:
 async def deliveries(request: web.Request) -> web.Response:
     filters = _filters(request)
     limit = int_query(request, "limit", 1000, 1, DELIVERY_LOG_CAP)
-    rows, total = (await engine(request)).deliveries(limit=limit, **filters)
+    rows, total = engine(request).deliveries(limit=limit, **filters)
     return web.json_response(rows, headers={"X-Total-Count": str(total)})
 
 
@@ -122,14 +122,14 @@ async def wait_for_deliveries(request: web.Request) -> web.Response:
         raise BadRequest("count is required: how many delivery attempts to wait for", "count")
     count = int_query(request, "count", 1, 1, DELIVERY_LOG_CAP)
     timeout = _query_seconds(request, "timeout", 10.0, MAX_WAIT_S)
-    hooks = await engine(request)
+    hooks = engine(request)
     rows, timed_out = await hooks.wait_for_deliveries(count, timeout, **_filters(request))
     return web.json_response({"deliveries": rows, "count": len(rows), "timedOut": timed_out})
 
 
 @routes.get("/_sim/missed")
 async def missed(request: web.Request) -> web.Response:
-    rows = (await engine(request)).missed(request.query.get("webhookId"))
+    rows = engine(request).missed(request.query.get("webhookId"))
     return web.json_response(rows, headers={"X-Total-Count": str(len(rows))})
 
 
