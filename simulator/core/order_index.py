@@ -25,6 +25,7 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
+from simulator.core.record_search import containing, fields, needle, search_text
 from simulator.core.report_query import sort_key, sort_value
 
 Ordering = tuple[str, bool]
@@ -37,16 +38,33 @@ class Entry:
 
     `member` keeps the real `memberIdentifier` when the served JSON blanks it
     (organizations without user verification): sorting still uses the real value,
-    as the SQL does.
+    as the SQL does. `text` is what a search looks in (`record_search.search_text`)
+    and `completed` whether `completed: true` keeps it: both ready, so a search's
+    candidates are checked without parsing their JSON. Left out, they are read
+    from the JSON.
     """
 
-    __slots__ = ("body", "member", "rowid", "transaction_id")
+    __slots__ = ("body", "completed", "member", "rowid", "text", "transaction_id")
 
-    def __init__(self, rowid: int, transaction_id: int, body: bytes, member: str) -> None:
+    def __init__(
+        self,
+        rowid: int,
+        transaction_id: int,
+        body: bytes,
+        member: str,
+        text: bytes | None = None,
+        completed: bool | None = None,
+    ) -> None:
         self.rowid = rowid
         self.transaction_id = transaction_id
         self.body = body
         self.member = member
+        if text is None or completed is None:
+            record = self.record()
+            text = search_text(*searchable(record)) if text is None else text
+            completed = bool(record["dateCompleted"]) if completed is None else completed
+        self.text = text
+        self.completed = completed
 
     def record(self) -> dict[str, Any]:
         """The wire record, with the real member identifier (for sort keys)."""
@@ -163,23 +181,21 @@ class RecordSet:
             step = max(1, len(self.entries) // SAMPLE)
             counts: dict[str, int] = {}
             for entry in list(self.entries.values())[::step]:
-                for text in searchable(entry.record()):
-                    for gram in grams(text.lower()):
+                for text in fields(entry.text):
+                    for gram in grams(text):
                         counts[gram] = counts.get(gram, 0) + 1
             self._grams = counts
         return self._grams
 
-    def containing(self, needle: str, rowids: Iterable[int]) -> list[int]:
+    def containing(self, search: str, rowids: Iterable[int]) -> list[Entry] | None:
         """Those of `rowids` here whose searchable text (bar the activity title, which
-        the caller matches on its own) contains `needle` (already lower case)."""
-        found = []
-        for rowid in rowids:
-            entry = self.by_rowid.get(rowid)
-            if entry is None:
-                continue  # another organization's
-            if any(needle in text.lower() for text in searchable(entry.record())):
-                found.append(rowid)
-        return found
+        the caller matches on its own) contains `search` (ignoring case), or None when
+        the search holds a NUL (see `record_search.needle`)."""
+        found = needle(search)
+        if found is None:
+            return None
+        by_rowid = self.by_rowid
+        return containing(found, [by_rowid[r] for r in rowids if r in by_rowid])
 
     def bodies(self, rowids: Iterable[int]) -> bytes | None:
         """The JSON array of these rows' records, or None if one is not known here."""
@@ -192,7 +208,7 @@ class RecordSet:
         return page_json(entries)
 
 
-def searchable(record: dict[str, Any]) -> tuple[str, ...]:
+def searchable(record: dict[str, Any]) -> tuple[str, str, str, str]:
     """What the trigram index holds of a record: full name, e-mail, registration, code."""
     return (
         f"{record['firstName']} {record['lastName']}",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 
 from simulator.core.order_index import Entry, RecordSet
+from simulator.core.record_search import search_text
 from simulator.core.report_query import TEXT_SORT_FIELDS
 
 RECORD_JSON = (
@@ -29,7 +30,28 @@ RECORD_JSON = (
     "'dateCompleted', date_completed, 'completionCode', completion_code)"
 )
 
-_ROW = f"rowid, registration, organization_id, transaction_id, member_identifier, {RECORD_JSON}"
+_ROW = (
+    "rowid, registration, organization_id, transaction_id, member_identifier,"
+    " first_name || ' ' || last_name, email, completion_code, date_completed != '',"
+    f" {RECORD_JSON}"
+)
+
+
+def _entry(
+    rowid: int,
+    registration: str,
+    tid: int,
+    member: str,
+    name: str,
+    email: str,
+    code: str,
+    completed: int,
+    body: str,
+) -> Entry:
+    """A row of `_ROW` (bar its organization) as an in-memory record."""
+    text = search_text(name, email, registration, code)
+    return Entry(rowid, tid, body.encode(), member, text, bool(completed))
+
 
 COLUMNS = {
     "transactionId": "transaction_id",
@@ -91,8 +113,9 @@ class ReportRecords:
                 f"SELECT {_ROW} FROM registrations WHERE organization_id = ?",
                 (member_ids, organization_id),
             )
-            for rowid, registration, _org, tid, member, body in rows:
-                found.entries[registration] = entry = Entry(rowid, tid, body.encode(), member)
+            for rowid, registration, _org, tid, member, *texts, completed, body in rows:
+                entry = _entry(rowid, registration, tid, member, *texts, completed, body)
+                found.entries[registration] = entry
                 found.by_rowid[rowid] = entry
         return found
 
@@ -146,9 +169,10 @@ class ReportRecords:
             for (org, member_ids), records in self.sets.items():
                 if member_ids != shown:
                     continue
-                for rowid, registration, owner, tid, member, body in rows:
+                for rowid, registration, owner, tid, member, *texts, completed, body in rows:
                     if owner == org:
-                        records.upsert(registration, Entry(rowid, tid, body.encode(), member))
+                        entry = _entry(rowid, registration, tid, member, *texts, completed, body)
+                        records.upsert(registration, entry)
                     else:
                         records.remove(registration)
         self.applied = highest

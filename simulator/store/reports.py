@@ -20,13 +20,12 @@ from collections.abc import Iterable
 from datetime import date
 
 from simulator.core.order_index import RecordSet
+from simulator.core.record_search import page_by_transaction
 from simulator.core.report_query import ReportQuery
 from simulator.store.report_records import RECORD_JSON, ReportRecords
-from simulator.store.report_search import rare_gram_matches
+from simulator.store.report_search import MIN_TRIGRAM, ReportSearch, fts_phrase, title_matches
 
-MIN_TRIGRAM = 3  # FTS5's trigram tokenizer cannot match shorter strings: LIKE does
 COUNT_CACHE_SIZE = 4096
-MATCH_CACHE_SIZE = 256
 DEEP_START = 5000  # from here, a page is located by rowid first (30% faster at 90,000)
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
 
@@ -59,29 +58,6 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _fts_phrase(text: str) -> str:
-    """The search as one FTS5 phrase: a substring match under the trigram tokenizer."""
-    return '"' + text.replace('"', '""') + '"'
-
-
-def drive_limit(records: int) -> int:
-    """How many trigram matches a search may have and still be read from the index.
-
-    Reading matches costs about 1.5 us each, whatever the page; walking the sort
-    index costs about 0.2 us per row and needs about `100 * records / matches` rows
-    for a page. They cost the same near sqrt(13 * records) matches (measured on
-    100,000 and 1,000,000 registrations). `records` is the table's largest rowid,
-    which a rewrite moves up: a magnitude is all this needs.
-    """
-    return max(500, int((13 * records) ** 0.5))
-
-
-def title_matches(search: str, titles: Iterable[str]) -> list[str]:
-    """The activity titles containing `search`, ignoring case."""
-    needle = search.lower()
-    return [title for title in titles if needle in title.lower()]
-
-
 def indexed(query: ReportQuery) -> bool:
     """Whether the in-memory orderings answer this query alone (no search, no dates)."""
     return not query.search and query.start_bound is None and query.end_bound is None
@@ -97,10 +73,10 @@ class ReportStore:
         self._counts: OrderedDict[tuple[object, ...], int] = OrderedDict()
         self._titles: dict[str, list[str]] = {}
         self._owners: set[str] | None = None
-        self._matches: OrderedDict[str, str | None] = OrderedDict()
         self._pages: OrderedDict[tuple[object, ...], tuple[int, bytes]] = OrderedDict()
         self._page_bytes = 0
         self.records = ReportRecords(db)
+        self.search = ReportSearch(db, self.records)
 
     # -- cache validity -----------------------------------------------------------------
 
@@ -128,7 +104,7 @@ class ReportStore:
         self._counts.clear()
         self._titles.clear()
         self._owners = None
-        self._matches.clear()
+        self.search.forget()
         self._pages.clear()
         self._page_bytes = 0
 
@@ -177,37 +153,9 @@ class ReportStore:
             args.append(query.end_bound)
         return clauses, args
 
-    def _search_rowids(self, organization_id: str, search: str) -> str | None:
-        """The rowids a selective search matches (a JSON array), or None to walk instead.
-
-        A selective search ("muller", an e-mail, part of a UUID) is fastest read
-        from the trigram index once and sorted; a search that matches much of the
-        data ("gmail", a course title, one or two letters) is fastest checked row
-        by row along the sort index, which stops once the page is full. The list
-        is remembered (until the data changes) so the total and the page of one
-        request read the trigram index once.
-        """
-        if len(search) < MIN_TRIGRAM or title_matches(search, self.titles(organization_id)):
-            return None
-        key = f"{organization_id}\n{search}"
-        if key in self._matches:
-            self._matches.move_to_end(key)
-            return self._matches[key]
-        # The table's size, roughly (rowids grow with every rewrite): a magnitude is enough.
-        (size,) = self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM registrations").fetchone()
-        limit = drive_limit(int(size))
-        rowids = rare_gram_matches(self.db, self.records.any_set(organization_id), search, limit)
-        if rowids is None:
-            rows = self.db.execute(
-                "SELECT rowid FROM registration_search WHERE registration_search MATCH ? LIMIT ?",
-                (_fts_phrase(search), limit + 1),
-            ).fetchall()
-            rowids = [rowid for (rowid,) in rows]
-        found = None if len(rowids) > limit else json.dumps(rowids)
-        self._matches[key] = found
-        if len(self._matches) > MATCH_CACHE_SIZE:
-            self._matches.popitem(last=False)
-        return found
+    def _search_rowids(self, organization_id: str, search: str) -> list[int] | None:
+        """The rowids a selective search matches, or None to walk the sort index instead."""
+        return self.search.matches(organization_id, search, self.titles(organization_id))
 
     def _from_where(self, organization_id: str, query: ReportQuery) -> tuple[str, list[object]]:
         """`FROM ... WHERE ...` selecting the records the filters keep."""
@@ -219,7 +167,7 @@ class ReportStore:
                 "json_each(?) AS matches"
                 " CROSS JOIN registrations ON registrations.rowid = matches.value"
                 f" WHERE {where}",
-                [rowids, organization_id, *args],
+                [json.dumps(rowids), organization_id, *args],
             )
         clauses, args = self._filters(query)
         clauses.insert(0, "organization_id = ?")
@@ -235,7 +183,7 @@ class ReportStore:
                     "rowid IN (SELECT rowid FROM registration_search"
                     " WHERE registration_search MATCH ?)"
                 )
-                args.append(_fts_phrase(query.search))
+                args.append(fts_phrase(query.search))
             else:
                 pattern = _like_pattern(query.search)
                 alternatives.extend(
@@ -275,10 +223,10 @@ class ReportStore:
             return None
         rowids = self._search_rowids(organization_id, query.search)
         if rowids is not None:
-            return rowids.count(",") + 1 if rowids != "[]" else 0
+            return len(rowids)
         (count,) = self.db.execute(
             "SELECT COUNT(*) FROM registration_search WHERE registration_search MATCH ?",
-            (_fts_phrase(query.search),),
+            (fts_phrase(query.search),),
         ).fetchone()
         return int(count)
 
@@ -303,8 +251,9 @@ class ReportStore:
         """The total and the page's JSON (UTF-8), from memory when the data has not changed.
 
         Without a search or date bounds the page is sliced from the in-memory
-        ordering (O(log n) at any `start`); otherwise SQLite finds the page's rows
-        and their JSON still comes from memory.
+        ordering (O(log n) at any `start`); a selective search's page is made from
+        its matches; otherwise SQLite finds the page's rows and their JSON still
+        comes from memory.
         """
         self._check_fresh()  # also notices other connections' writes
         key = (organization_id, member_ids, query)
@@ -318,6 +267,8 @@ class ReportStore:
             body = records.page(
                 query.sort, query.order == "DESC", query.completed, query.start, query.number
             )
+        elif (matched := self._matched_page(organization_id, query, member_ids)) is not None:
+            total, body = matched
         else:
             records = self.records.records(organization_id, member_ids)
             total = self.total(organization_id, query)
@@ -334,6 +285,39 @@ class ReportStore:
         if query.sort != "transactionId":
             order_by += f", transaction_id {query.order}"
         return order_by
+
+    def _matched_page(
+        self, organization_id: str, query: ReportQuery, member_ids: bool
+    ) -> tuple[int, bytes] | None:
+        """A selective search's total and page from its matches in memory, or None when
+        SQL answers it (date bounds, or a search matching much of the data).
+
+        Sorted by `transactionId` (the default) the few matches are sorted here;
+        by another field SQLite sorts their rowids (one index probe each).
+        """
+        if query.start_bound is not None or query.end_bound is not None:
+            return None
+        rowids = self._search_rowids(organization_id, query.search)
+        if rowids is None:
+            return None
+        records = self.records.records(organization_id, member_ids)
+        matches = [records.by_rowid[rowid] for rowid in rowids if rowid in records.by_rowid]
+        if len(matches) != len(rowids):  # not expected: both views are caught up alike
+            return None
+        if query.sort == "transactionId":
+            descending = query.order == "DESC"
+            return page_by_transaction(
+                matches, query.completed, descending, query.start, query.number
+            )
+        kept = [entry.rowid for entry in matches if entry.completed or not query.completed]
+        rows = self.db.execute(
+            "SELECT registrations.rowid FROM json_each(?) AS matches"
+            " CROSS JOIN registrations ON registrations.rowid = matches.value"
+            f" ORDER BY {self._order_by(query)} LIMIT ? OFFSET ?",
+            [json.dumps(kept), query.number, query.start],
+        )
+        body = records.bodies(rowid for (rowid,) in rows)
+        return None if body is None else (len(kept), body)
 
     def _located_page(
         self, organization_id: str, query: ReportQuery, member_ids: bool, records: RecordSet

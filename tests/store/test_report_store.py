@@ -116,10 +116,10 @@ def test_walking_and_index_driven_searches_agree(store: Store, monkeypatch, limi
     """A search is read from the trigram index or checked along the sort index
     depending on how many records it matches; both must give the same answer."""
     from simulator.core.report_query import sort_key
-    from simulator.store import reports as report_sql
+    from simulator.store import report_search
 
     store.record_many(islice(store.steps, 300))  # type: ignore[attr-defined]
-    monkeypatch.setattr(report_sql, "drive_limit", lambda records: limit)
+    monkeypatch.setattr(report_search, "drive_limit", lambda records: limit)
     reports = ReportStore(store.db)
     _total, whole = page(reports)
     for search in ("gmx", "son", "mann", ".de", "a", "er"):
