@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterable
 from datetime import date
 
 from simulator.core.order_index import RecordSet
