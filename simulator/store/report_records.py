@@ -16,6 +16,7 @@ everything rather than trust a catch-up across another writer's history.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from simulator.core.order_index import Entry, RecordSet
 from simulator.core.record_search import search_text
@@ -37,20 +38,11 @@ _ROW = (
 )
 
 
-def _entry(
-    rowid: int,
-    registration: str,
-    tid: int,
-    member: str,
-    name: str,
-    email: str,
-    code: str,
-    completed: int,
-    body: str,
-) -> Entry:
-    """A row of `_ROW` (bar its organization) as an in-memory record."""
+def _entry(row: sqlite3.Row | tuple[Any, ...]) -> tuple[str, str, Entry]:
+    """A row of `_ROW` as (registration, organization id, in-memory record)."""
+    rowid, registration, owner, tid, member, name, email, code, completed, body = row
     text = search_text(name, email, registration, code)
-    return Entry(rowid, tid, body.encode(), member, text, bool(completed))
+    return registration, owner, Entry(rowid, tid, body.encode(), member, text, bool(completed))
 
 
 COLUMNS = {
@@ -113,10 +105,10 @@ class ReportRecords:
                 f"SELECT {_ROW} FROM registrations WHERE organization_id = ?",
                 (member_ids, organization_id),
             )
-            for rowid, registration, _org, tid, member, *texts, completed, body in rows:
-                entry = _entry(rowid, registration, tid, member, *texts, completed, body)
+            for row in rows:
+                registration, _owner, entry = _entry(row)
                 found.entries[registration] = entry
-                found.by_rowid[rowid] = entry
+                found.by_rowid[entry.rowid] = entry
         return found
 
     def any_set(self, organization_id: str) -> RecordSet:
@@ -169,9 +161,9 @@ class ReportRecords:
             for (org, member_ids), records in self.sets.items():
                 if member_ids != shown:
                     continue
-                for rowid, registration, owner, tid, member, *texts, completed, body in rows:
+                for row in rows:
+                    registration, owner, entry = _entry(row)
                     if owner == org:
-                        entry = _entry(rowid, registration, tid, member, *texts, completed, body)
                         records.upsert(registration, entry)
                     else:
                         records.remove(registration)
