@@ -187,15 +187,15 @@ class RecordSet:
             self._grams = counts
         return self._grams
 
-    def containing(self, search: str, rowids: Iterable[int]) -> list[Entry] | None:
-        """Those of `rowids` here whose searchable text (bar the activity title, which
-        the caller matches on its own) contains `search` (ignoring case), or None when
-        the search holds a NUL (see `record_search.needle`)."""
+    def matching(self, search: str, rows: Iterable[tuple[int]]) -> list[Entry] | None:
+        """The records here, of those whose rowids `rows` name, whose searchable text (bar
+        the activity title, which the caller matches on its own) contains `search`
+        (ignoring case); None when the search holds a NUL (`record_search.needle`)."""
         found = needle(search)
         if found is None:
             return None
-        by_rowid = self.by_rowid
-        return containing(found, [by_rowid[r] for r in rowids if r in by_rowid])
+        get = self.by_rowid.get
+        return containing(found, [entry for (rowid,) in rows if (entry := get(rowid)) is not None])
 
     def bodies(self, rowids: Iterable[int]) -> bytes | None:
         """The JSON array of these rows' records, or None if one is not known here."""

@@ -96,7 +96,8 @@ class ReportStore:
         second at 100,000 registrations), holding up every request behind it.
         """
         for organization_id, member_ids in organizations:
-            self.records.ordered(organization_id, member_ids, "transactionId", False)
+            records = self.records.ordered(organization_id, member_ids, "transactionId", False)
+            records.gram_counts()  # what a search's first call would otherwise wait for
 
     def _forget_answers(self) -> None:
         self._generation += 1
