@@ -12,7 +12,8 @@ Only the search's all-ASCII trigrams are read ("a M", "ler" of "Anna Müller"),
 where Python's and FTS5's case folding agree, so every record containing the
 search is among the candidates; the check is `matches_search`'s own (Python's
 `lower`). A search with no ASCII trigram, or whose rarest ones are common (more
-candidates than `CANDIDATES`), is read as the whole phrase.
+than `CANDIDATES_PER_MATCH` candidates per match the list may hold), is read as
+the whole phrase.
 
 A search that matches much of the data ("gmail", a course title, one or two
 letters) has no list here (None): the caller walks the sort index instead, which
@@ -30,7 +31,8 @@ from simulator.store.report_records import ReportRecords
 MIN_TRIGRAM = 3  # FTS5's trigram tokenizer cannot match shorter strings: LIKE does
 MATCH_CACHE_SIZE = 256
 RARE_GRAMS = 2  # see `rarest`
-CANDIDATES = 5000  # checking one in memory costs about 0.1 us; reading it from FTS5 0.4 us
+MATCHES = 5000
+CANDIDATES_PER_MATCH = 4  # a candidate costs 0.4 us to read, the whole phrase up to 70 ms
 
 
 def _quoted(gram: str) -> str:
@@ -45,13 +47,16 @@ def fts_phrase(text: str) -> str:
 def drive_limit(records: int) -> int:
     """How many matches a search may have and still be answered from its list of matches.
 
-    Reading matches costs about 1.5 us each, whatever the page; walking the sort
-    index costs about 0.2 us per row and needs about `100 * records / matches` rows
-    for a page. They cost the same near sqrt(13 * records) matches (measured on
-    100,000 and 1,000,000 registrations). `records` is the table's largest rowid,
-    which a rewrite moves up: a magnitude is all this needs.
+    The list costs about 0.5 us a match (read from FTS5 and checked in memory) and
+    0.2 us more to sort it by `transactionId` (SQLite sorts it by another field in
+    about 1 us a match). Walking the sort index instead costs about 0.2 us per row
+    and needs about `100 * records / matches` rows for a page, but the total
+    (`X-Media77-Sim-Total-Count`) then needs the whole phrase from FTS5, which reads
+    every trigram's list: 20-400 ms for "anna", "4a7" or "mail3" at 100,000
+    registrations, where their lists take 1.5-8 ms. So lists up to `MATCHES` (or
+    the old sqrt(13 * records) crossing, in larger organizations).
     """
-    return max(500, int((13 * records) ** 0.5))
+    return max(MATCHES, int((13 * records) ** 0.5))
 
 
 def title_matches(search: str, titles: Iterable[str]) -> list[str]:
@@ -138,7 +143,8 @@ class ReportSearch:
         chosen = rarest(search, records.gram_counts())
         rows = None
         if chosen:
-            rows = _read(self.db, " AND ".join(map(_quoted, chosen)), max(limit, CANDIDATES))
+            match = " AND ".join(map(_quoted, chosen))
+            rows = _read(self.db, match, CANDIDATES_PER_MATCH * limit)
         if rows is None:
             rows = _read(self.db, fts_phrase(search), limit)
             if rows is None:
