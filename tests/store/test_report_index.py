@@ -87,7 +87,9 @@ queries = st.tuples(
             sort=st.sampled_from(WIRE_FIELDS),
             order=st.sampled_from(["ASC", "DESC"]),
             completed=st.booleans(),
-            search=st.sampled_from(["", "", "", "a", "ab", "zoe", "test", "Zoë", "ë@a.t", "B@A"]),
+            search=st.sampled_from(
+                ["", "", "", "a", "ab", "zoe", "test", "Zoë", "ë@a.t", "B@A", "itle a", "@Y.T"]
+            ),
         ),
         st.sampled_from(
             [(None, None)] * 4
