@@ -15,7 +15,12 @@ requests/s, p50 and p99 and the ratio to a1 (and a2) measured in the same run:
   (b')  100-record pages never asked before, start anywhere in the data
   (d)   100-record pages never asked before, start 90,000-99,900
   (c)   searches for terms never asked before, taken from the data (names,
-        e-mails, registration and completion-code fragments)
+        e-mails, registration and completion-code fragments); then other terms
+        sorted by lastName DESC (no target: the sort SQLite still does)
+
+Before (c), the answers for a dozen other terms are compared with the reference
+(`matches_search` over every record, sorted by transactionId): a fast wrong
+answer must not pass for a fast search.
 
 (b') and (d) sort by lastName, firstName or email, ASC or DESC; each of those six
 orderings is asked for once before the clock starts (its first use builds it in
@@ -43,13 +48,17 @@ from _load import Load, Result, free_port, print_table, require_wrk, run_wrk, st
 from baselines import start_baseline
 
 from simulator import fixtures
+from simulator.core.report_query import matches_search
+from simulator.service.reports import TOTAL_HEADER
 from simulator.store import Store
+from simulator.store.report_records import RECORD_JSON
 
 BIN = Path(sys.executable).parent
 TOKEN = "f7e1379c-35ad-45f9-b0fa-6ef011e73938"  # the default fixture organization's
 ORGANIZATION = "acme-learning"
 SEED_NOW = "2026-01-05T09:00:00Z"
 PATH = "/api/reports/progress"
+CHECKED = 12  # search terms whose answers are compared with the reference
 ORDERINGS = [
     (sort, order) for sort in ("lastName", "firstName", "email") for order in ("ASC", "DESC")
 ]
@@ -215,13 +224,15 @@ def post(url: str, body: dict[str, Any]) -> tuple[float, Any]:
     return time.monotonic() - began, found
 
 
-def search_terms(db: Path, rng: random.Random, limit: int = 20_000) -> list[str]:
-    """Terms an audit job looks for, taken from the data, in an order never asked before."""
+def search_terms(db: Path, rng: random.Random, count: int) -> list[str]:
+    """`count` distinct terms an audit job looks for, taken from the data as a person
+    copies them (a full name, an e-mail, the start of a registration id or of a
+    completion code), in random order."""
     with sqlite3.connect(db) as connection:
         rows = connection.execute(
             "SELECT first_name, last_name, email, registration, completion_code"
             " FROM registrations ORDER BY random() LIMIT ?",
-            (limit // 4,),
+            (count,),
         ).fetchall()
     connection.close()
     terms: set[str] = set()
@@ -231,7 +242,41 @@ def search_terms(db: Path, rng: random.Random, limit: int = 20_000) -> list[str]
             terms.add(code[:13])
     found = sorted(terms)
     rng.shuffle(found)
-    return found
+    return found[:count]
+
+
+def search_answer(url: str, term: str) -> tuple[int, list[dict[str, Any]]]:
+    """(the total header, the page) the simulator gives for `term`."""
+    request = urllib.request.Request(
+        url,
+        json.dumps({"token": TOKEN, "search": term}).encode(),
+        {"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=120) as answer:
+        return int(answer.headers[TOTAL_HEADER]), json.loads(answer.read())
+
+
+def searches_are_right(db: Path, url: str, terms: list[str]) -> bool:
+    """Whether the simulator answers each of `terms` as the reference does: every record
+    `matches_search` keeps, sorted by transactionId, its first 100, and their count.
+    A fast wrong answer would otherwise pass for a fast search."""
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            f"SELECT {RECORD_JSON} FROM registrations WHERE organization_id = ?"
+            " ORDER BY transaction_id",
+            (False, ORGANIZATION),
+        ).fetchall()
+    connection.close()
+    records = [json.loads(text) for (text,) in rows]
+    right = True
+    for term in terms:
+        expected = [r for r in records if matches_search(term, r)]
+        total, page = search_answer(url, term)
+        if (total, page) != (len(expected), expected[:100]):
+            print(f"WRONG answer for {term!r}: total {total}, expected {len(expected)}")
+            right = False
+    return right
 
 
 def body(**fields: object) -> str:
@@ -287,7 +332,11 @@ def main() -> int:
             for sort, order in ORDERINGS:  # each ordering's first use builds it
                 seconds, _ = post(sim, {"token": TOKEN, "sort": sort, "order": order})
                 builds.append(seconds)
-            terms = search_terms(db, rng)
+            # Enough terms that none is asked twice at 2,000 req/s (each scenario its own);
+            # a few more, asked first, to check the answers.
+            terms = search_terms(db, rng, 2 * 2000 * args.duration + CHECKED)
+            checked, terms = terms[:CHECKED], terms[CHECKED:]
+            right = searches_are_right(db, sim, checked)
             whole = range(max(1, n - 100))
             deep = range(min(90_000, max(0, n - 200)), max(1, min(99_900, n - 100)))
             pages = [body(start="__START__", number=100, sort=s, order=o) for s, o in ORDERINGS]
@@ -315,9 +364,15 @@ def main() -> int:
                 f"(d) never-asked pages, start {deep.start:,}-{deep.stop:,}", sim, pages, load, deep
             )
             searched = run_wrk(
-                f"(c) never-asked search terms ({len(terms):,})",
+                f"(c) never-asked search terms ({len(terms[::2]):,})",
                 sim,
-                [body(search=t) for t in terms],
+                [body(search=t) for t in terms[::2]],
+                load,
+            )
+            by_name = run_wrk(
+                "(c) the same, sorted by lastName DESC (no target)",
+                sim,
+                [body(search=t, sort="lastName", order="DESC") for t in terms[1::2]],
                 load,
             )
         finally:
@@ -328,10 +383,14 @@ def main() -> int:
         f"{args.duration} s per scenario; first use of each of {len(ORDERINGS)} orderings "
         f"(builds it): {min(builds) * 1000:.0f}-{max(builds) * 1000:.0f} ms\n"
     )
-    print_table([a1, a2, cached, fresh, deeper, searched], {a1.name: a1, a2.name: a2})
+    results = [a1, a2, cached, fresh, deeper, searched, by_name]
+    print_table(results, {a1.name: a1, a2.name: a2})
     print()
-    for label, ok in checks(a1, fresh, deeper, searched, [a1, a2, cached]):
+    if max(searched.requests, by_name.requests) > len(terms) // 2:
+        print("  (terms were asked again: the page memory answered some; use a shorter --duration)")
+    for label, ok in checks(a1, fresh, deeper, searched, [a1, a2, cached, by_name]):
         print(f"  {'met   ' if ok else 'MISSED'} {label}")
+    print(f"  {'met   ' if right else 'MISSED'} (c) answers equal the reference ({CHECKED} terms)")
     return 0
 
 

@@ -171,20 +171,23 @@ class RecordSet:
             items = ordering.islice(start, start + number)
         return b"[" + b",".join(map(_JSON, items)) + b"]"
 
-    def gram_counts(self) -> dict[str, int]:
-        """How often each trigram occurs in a sample of up to 2,000 records' searchable text.
+    def gram_sample(self) -> dict[str, int]:
+        """Which records of a sample of up to 2,000 hold each trigram of their searchable
+        text: bit i set for the sample's i-th record.
 
         An estimate, made once per build: enough to tell a rare trigram ("n.d" of
-        "ben.dubois") from one every record has (".co", digits of UUIDs).
+        "ben.dubois") from one every record has (".co", digits of UUIDs), and how
+        rare two are together ("oli" and "via" of "Olivia" are no rarer than one).
         """
         if self._grams is None:
             step = max(1, len(self.entries) // SAMPLE)
-            counts: dict[str, int] = {}
-            for entry in list(self.entries.values())[::step]:
-                for text in fields(entry.text):
-                    for gram in grams(text):
-                        counts[gram] = counts.get(gram, 0) + 1
-            self._grams = counts
+            holders: dict[str, list[int]] = {}
+            for bit, entry in enumerate(list(self.entries.values())[::step]):
+                for gram in {gram for text in fields(entry.text) for gram in grams(text)}:
+                    holders.setdefault(gram, []).append(bit)
+            self._grams = {
+                gram: int.from_bytes(_bitmap(bits), "little") for gram, bits in holders.items()
+            }
         return self._grams
 
     def matching(self, search: str, rows: Iterable[tuple[int]]) -> list[Entry] | None:
@@ -216,6 +219,13 @@ def searchable(record: dict[str, Any]) -> tuple[str, str, str, str]:
         record["registration"],
         record["completionCode"],
     )
+
+
+def _bitmap(bits: list[int]) -> bytearray:
+    found = bytearray(bits[-1] // 8 + 1)
+    for bit in bits:
+        found[bit >> 3] |= 1 << (bit & 7)
+    return found
 
 
 def grams(text: str) -> set[str]:

@@ -6,7 +6,7 @@ every UUID holds: one learner's e-mail read most of the index (70 ms at 100,000
 registrations). Reading only the search's rarest trigrams (`"n.d" AND "s-1" AND
 "4a7"`, 0.3 ms) gives a few candidates, and each candidate's searchable text,
 kept in memory (`record_search.search_text`), decides the match. Rarity is
-estimated from a sample of the records (`RecordSet.gram_counts`).
+estimated from a sample of the records (`RecordSet.gram_sample`).
 
 Only the search's all-ASCII trigrams are read ("a M", "ler" of "Anna Müller"),
 where Python's and FTS5's case folding agree, so every record containing the
@@ -30,7 +30,8 @@ from simulator.store.report_records import ReportRecords
 
 MIN_TRIGRAM = 3  # FTS5's trigram tokenizer cannot match shorter strings: LIKE does
 MATCH_CACHE_SIZE = 256
-RARE_GRAMS = 2  # see `rarest`
+MOST_GRAMS = 3  # see `rarest`
+ENOUGH = 4  # sampled records (of 2,000) two trigrams may leave: about 200 candidates at 100,000
 MATCHES = 5000
 CANDIDATES_PER_MATCH = 4  # a candidate costs 0.4 us to read, the whole phrase up to 70 ms
 
@@ -65,34 +66,43 @@ def title_matches(search: str, titles: Iterable[str]) -> list[str]:
     return [title for title in titles if needle in title.lower()]
 
 
-def rarest(search: str, counts: dict[str, int], number: int = RARE_GRAMS) -> list[str]:
-    """The `number` rarest of the search's ASCII trigrams (lower-cased), apart where they can be.
+def rarest(search: str, sample: dict[str, int]) -> list[str]:
+    """Two or three of the search's ASCII trigrams (lower-cased) that together are rare.
 
-    Trigrams that overlap ("abc", "bcd") mostly occur together, so reading both
-    narrows little: each next one is the rarest that shares no character with
-    those taken. Measured on 100,000 registrations with never-asked terms: two
-    apart read 41 candidates on average (0.34 ms), two rarest 290 (0.54 ms), three
-    apart 14 but cost more to read (0.43 ms).
+    `sample` tells which records of a sample hold each trigram (`RecordSet.gram_sample`).
+    The rarest first; then each next one is the one fewest sampled records hold along
+    with those taken (preferring one apart from them), because trigrams of one word
+    occur together: "oli" and "via" of "Olivia" narrow no more than one of them, while
+    "eau" of "Moreau" cuts them to a twentieth. A third is read only when two leave
+    more than `ENOUGH` sampled records (each read costs a trigram's list).
     """
     # From the search as typed: `lower` may turn a non-ASCII letter into ASCII ones.
-    ranked = sorted(
-        (counts.get(gram, 0), gram, i)
-        for i in range(len(search) - 2)
-        if (gram := search[i : i + 3].lower()).isascii()
-    )
-    chosen: list[str] = []
-    at: list[int] = []
-    for _count, gram, i in ranked:
-        if gram not in chosen and all(abs(i - j) >= 3 for j in at):
-            chosen.append(gram)
-            at.append(i)
-            if len(chosen) == number:
-                return chosen
-    for _count, gram, _i in ranked:  # too short to hold them apart: the rarest others
-        if gram not in chosen:
-            chosen.append(gram)
-            if len(chosen) == number:
-                break
+    at: dict[str, int] = {}
+    for i in range(len(search) - 2):
+        gram = search[i : i + 3].lower()
+        if gram.isascii():
+            at.setdefault(gram, i)
+    if not at:
+        return []
+    ranked = [
+        (mask.bit_count(), gram, i, mask)
+        for gram, i in at.items()
+        for mask in (sample.get(gram, 0),)
+    ]
+    _count, first, i, held = min(ranked)
+    chosen = [first]
+    near = set(range(i - 2, i + 3))
+    while len(chosen) < min(MOST_GRAMS, len(ranked)):
+        if len(chosen) >= 2 and held.bit_count() <= ENOUGH:
+            break
+        _both, _near, _count, gram, i, mask = min(
+            ((held & mask).bit_count(), i in near, count, gram, i, mask)
+            for count, gram, i, mask in ranked
+            if gram not in chosen
+        )
+        chosen.append(gram)
+        near.update(range(i - 2, i + 3))
+        held &= mask
     return chosen
 
 
@@ -140,7 +150,7 @@ class ReportSearch:
 
     def _read(self, organization_id: str, search: str, limit: int) -> list[int] | None:
         records = self.records.any_set(organization_id)
-        chosen = rarest(search, records.gram_counts())
+        chosen = rarest(search, records.gram_sample())
         rows = None
         if chosen:
             match = " AND ".join(map(_quoted, chosen))

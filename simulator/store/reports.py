@@ -97,7 +97,7 @@ class ReportStore:
         """
         for organization_id, member_ids in organizations:
             records = self.records.ordered(organization_id, member_ids, "transactionId", False)
-            records.gram_counts()  # what a search's first call would otherwise wait for
+            records.gram_sample()  # what a search's first call would otherwise wait for
 
     def _forget_answers(self) -> None:
         self._generation += 1
