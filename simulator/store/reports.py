@@ -2,9 +2,12 @@
 
 Records' JSON and their orderings live in memory (`report_records`, issue 14): a
 page without search or date bounds is sliced from its ordering in O(log n) at any
-`start`. With a search or date bounds SQLite picks the page's rows (an index
-walk reading only rowids) and their JSON still comes from memory. `page_json`
-is the all-SQL answer, kept as the reference and the fallback.
+`start`. A search matching up to a few thousand records has its list of matches
+(`report_search`), checked in memory: its total is the list's length and its
+page is sorted from the list (in memory by transactionId, by SQLite otherwise).
+With date bounds, or a search matching much of the data, SQLite picks the page's
+rows (an index walk reading only rowids) and their JSON still comes from memory.
+`page_json` is the all-SQL answer, kept as the reference and the fallback.
 
 Totals and finished pages are remembered until the data changes (a bounded
 LRU, emptied by any write to the database but the API's own quota counting),
