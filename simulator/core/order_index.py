@@ -7,6 +7,10 @@ the record at any position in O(log n), so a page costs the same at start 0 as
 at start 99,900, and each record's wire JSON is kept ready so a page is one
 `b",".join` instead of SQLite building a hundred JSON objects.
 
+Each record also keeps its searchable text, lower-cased (`record_search`), so a
+search's candidates are checked without parsing JSON: about 157 bytes more per
+registration (804 instead of 647 at 100,000, `benchmarks/report_index.py`).
+
 Orderings are built on first use (a sort field nobody asks for costs nothing)
 from the records' JSON, and kept in step by `upsert`/`remove`. The keys are
 exactly `sort_key` (the reference semantics of the SQL: ASCII-case-folded text,
