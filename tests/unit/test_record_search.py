@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from simulator.core.order_index import Entry, RecordSet
@@ -63,6 +63,9 @@ def without_title(wire: dict[str, Any]) -> dict[str, Any]:
 
 
 @given(texts, texts, texts, texts, texts, searches)
+@example("A\u03a3", "\u03a3x", "b\u03a3", "\u03a3", "a\u03a3", "\u03c2")  # final sigma
+@example("A\u03a3", "\u03a3x", "b\u03a3", "\u03a3", "a\u03a3", "\u03c3")
+@example("\u0130", "\u212a", "x", "y", "", "i\u0307")  # "İ" lowers to two characters
 def test_the_needle_is_in_the_text_exactly_when_the_reference_matches(
     first: str, last: str, email: str, registration: str, code: str, search: str
 ) -> None:
