@@ -10,7 +10,8 @@ finished, and every transaction not yet bundled.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,14 +38,23 @@ class StoredSubscription:
 
 @dataclass(frozen=True)
 class OutboxBundle:
+    """A bundle waiting in the outbox. `payload` is the request body exactly as every
+    attempt sends it: encoded once when the bundle was made, never parsed to be sent."""
+
     id: str
     webhook_id: str
     sequence: int
-    body: dict[str, list[Any]]
+    payload: bytes
     transaction_ids: tuple[int, ...]
     attempts: int
     next_attempt_at: datetime
     created_at: datetime
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """The records the bundle carries (parsed on demand: only a drop needs them)."""
+        body: dict[str, list[dict[str, Any]]] = json.loads(self.payload)
+        for records in body.values():
+            yield from records
 
 
 def _dt(text: str) -> datetime:
@@ -62,11 +72,12 @@ _OUTBOX_COLUMNS = (
 
 
 def _outbox_bundle(r: Sequence[Any]) -> OutboxBundle:
+    payload = r[3]
     return OutboxBundle(
         r[0],
         r[1],
         int(r[2]),
-        json.loads(r[3]),
+        payload.encode() if isinstance(payload, str) else bytes(payload),
         tuple(json.loads(r[4])),
         int(r[5]),
         _dt(r[6]),
@@ -85,6 +96,11 @@ class WebhookStore:
     @property
     def db(self) -> Any:
         return self.store.db
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        """One SQLite transaction around several writes below (one commit for an
+        attempt's outbox change and its log row); the writes nest inside it."""
+        return self.store.transaction()
 
     # -- subscriptions --------------------------------------------------------------------
 
@@ -127,10 +143,11 @@ class WebhookStore:
     def add_bundles(
         self,
         webhook_id: str,
-        bundles: Sequence[tuple[dict[str, list[Any]], Sequence[int]]],
+        bundles: Sequence[tuple[bytes, Sequence[int]]],
         now: datetime,
     ) -> list[OutboxBundle]:
-        """Accept bundles for delivery: outbox rows and the cursor move in one write.
+        """Accept bundles (each its encoded payload and its transaction ids) for
+        delivery: every outbox row and the cursor move in one write.
 
         A subscription deleted meanwhile accepts nothing (an empty list).
         """
@@ -142,27 +159,20 @@ class WebhookStore:
             if row is None:
                 return made
             (count,) = row
-            last = 0
-            for body, ids in bundles:
+            last, stamp = 0, _ts(now)
+            for payload, ids in bundles:
                 count += 1
                 cursor = db.execute(
                     "INSERT INTO webhook_outbox (id, webhook_id, sequence, body, transaction_ids,"
                     " next_attempt_at, created_at) VALUES ('', ?, ?, ?, ?, ?, ?)",
-                    (
-                        webhook_id,
-                        count,
-                        json.dumps(body),
-                        json.dumps(list(ids)),
-                        _ts(now),
-                        _ts(now),
-                    ),
+                    (webhook_id, count, payload.decode(), json.dumps(list(ids)), stamp, stamp),
                 )
                 bundle_id = f"bd_{cursor.lastrowid}"
                 db.execute(
                     "UPDATE webhook_outbox SET id = ? WHERE seq = ?", (bundle_id, cursor.lastrowid)
                 )
                 made.append(
-                    OutboxBundle(bundle_id, webhook_id, count, body, tuple(ids), 0, now, now)
+                    OutboxBundle(bundle_id, webhook_id, count, payload, tuple(ids), 0, now, now)
                 )
                 last = max(last, *ids) if ids else last
             db.execute(

@@ -8,6 +8,7 @@ the simulator's clock and the hand-over to the outbox.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Sequence
 
 from simulator.clock import Clock
@@ -18,6 +19,13 @@ from simulator.store.webhooks import WebhookStore
 from simulator.webhooks.tasks import report_failure
 
 Accepted = Callable[[str], None]  # told the subscription whose outbox got new bundles
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
+
+def encode(body: dict[str, list[object]]) -> bytes:
+    """A bundle's request body, encoded once: the outbox keeps these bytes and every
+    attempt sends them as they are (plain JSON records cannot hold a cycle)."""
+    return _ENCODER.encode(body).encode()
 
 
 class Bundler:
@@ -63,10 +71,9 @@ class Bundler:
 
     def _emit(self, sub_id: str, groups: Sequence[Sequence[Transaction]]) -> None:
         made = self.db.add_bundles(
-            sub_id,
-            [(bundle_body(g), [t["transactionId"] for t in g]) for g in groups],
+            sub_id, [(encode(bundle_body(g)), [t["transactionId"] for t in g]) for g in groups],
             self.clock.now(),
-        )
+        )  # fmt: skip
         if made:
             self._accepted(sub_id)
 

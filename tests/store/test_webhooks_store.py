@@ -29,7 +29,7 @@ def test_the_delivery_log_keeps_only_the_most_recent_attempts() -> None:
 
 def test_a_deleted_subscription_accepts_no_bundles() -> None:
     db = WebhookStore(Store.open(":memory:"))
-    body = {"started": [], "progressed": [], "completions": []}
+    body = b'{"started":[],"progressed":[],"completions":[]}'
     db.add_subscription("wh_1", "org", {"url": "https://e.example/h"}, from_config=False)
     (bundle,) = db.add_bundles("wh_1", [(body, [1])], NOW)
     assert [b.id for b in db.outbox()] == [bundle.id]
