@@ -20,6 +20,7 @@ from simulator.webhooks.tasks import report_failure
 
 Accepted = Callable[[str], None]  # told the subscription whose outbox got new bundles
 _ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_NOTHING = Pending()  # frozen: one shared empty window, not a new one per transaction
 
 
 def encode(body: dict[str, list[object]]) -> bytes:
@@ -38,7 +39,7 @@ class Bundler:
 
     def buffer(self, sub: Subscription, transactions: Sequence[Transaction]) -> None:
         """Take `transactions` for `sub`: full bundles leave now, the rest waits for the window."""
-        pending, full = accept(self._pending.get(sub.id, Pending()), transactions, sub.max_bundle)
+        pending, full = accept(self._pending.get(sub.id, _NOTHING), transactions, sub.max_bundle)
         self._pending[sub.id] = pending
         if full:
             self._emit(sub.id, full)
@@ -64,7 +65,7 @@ class Bundler:
 
     def flush(self, sub_id: str) -> None:
         """Close `sub_id`'s window now: whatever waits becomes a bundle."""
-        pending, bundles = close_window(self._pending.get(sub_id, Pending()))
+        pending, bundles = close_window(self._pending.get(sub_id, _NOTHING))
         self._pending[sub_id] = pending
         if bundles:
             self._emit(sub_id, bundles)
