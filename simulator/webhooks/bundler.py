@@ -71,10 +71,8 @@ class Bundler:
             self._emit(sub_id, bundles)
 
     def _emit(self, sub_id: str, groups: Sequence[Sequence[Transaction]]) -> None:
-        made = self.db.add_bundles(
-            sub_id, [(encode(bundle_body(g)), [t["transactionId"] for t in g]) for g in groups],
-            self.clock.now(),
-        )  # fmt: skip
+        bundles = [(encode(bundle_body(g)), [t["transactionId"] for t in g]) for g in groups]
+        made = self.db.add_bundles(sub_id, bundles, self.clock.now())
         if made:
             self._accepted(sub_id)
 

@@ -5,8 +5,10 @@ timer for the next bundle to fall due. Each attempt runs the stages
     fault plan (core) → I/O (transport) → next step (core) → persist → log
 
 and nothing else: what to inject and what follows an attempt are pure decisions in
-`core.faults` and `core.delivery`. A hung or slow endpoint therefore holds only its
-own few slots; its other bundles wait as rows, and other subscriptions never wait.
+`core.faults` and `core.delivery`. Persist and log land in one commit (the outbox
+never changes without its log row), and the body sent is the outbox's own bytes.
+A hung or slow endpoint holds only its own few slots; its other bundles wait as rows,
+and other subscriptions never wait.
 """
 
 from __future__ import annotations
