@@ -9,6 +9,12 @@
    delivered to the receiver, checked for nothing lost (every record received,
    the missed ledger empty). Target: >= 5,000 events/s. Baseline: the rate of
    the progress calls themselves (what feeds the engine).
+2c. The same progress calls driven by wrk (so the driver is not the ceiling), on a
+   SQLite file, next to baseline a2 (bare aiohttp, one INSERT+COMMIT per request)
+   and to the calls alone (no subscription), all three driven alike in the same
+   run. Target: events/s that reached the receiver while the calls ran >= 35% of
+   a2, nothing lost. Also the server's CPU per event with and without delivery,
+   which shows the webhook side's own cost even on a busy machine.
 3. Virtual time: 1,000 bundles failing for a whole ~27-hour retry schedule on the
    virtual clock (in-process simulator). Target: < 5 s of wall time. Failing for
    real (connection refused by a closed local port) and by an injected outage.
@@ -16,18 +22,21 @@
 Traffic goes to 127.0.0.1 only and is bounded in count and time.
 
     .venv/bin/python benchmarks/webhooks.py [--seconds 5] [--events 20000]
+    .venv/bin/python benchmarks/webhooks.py --scenarios 2c --events 10000 [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
 import shutil
 import socket
 import ssl
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,13 +61,15 @@ def pct(values: list[float], q: float) -> float:
 
 
 def start_server(
-    receiver: Receiver, *extra: str, db: str = ":memory:"
+    receiver: Receiver | None, *extra: str, db: str = ":memory:"
 ) -> tuple[subprocess.Popen[str], str]:
+    """`media77-sim serve` in its own process; with no receiver, no subscription."""
     command = [
         sys.executable, "-m", "simulator", "serve", "--port", "0", "--db", db,
-        "--clock", "system", "--webhook-url", receiver.url,
-        "--webhook-ca", str(receiver.ca_path), *extra,
+        "--clock", "system", *extra,
     ]  # fmt: skip
+    if receiver is not None:
+        command += ["--webhook-url", receiver.url, "--webhook-ca", str(receiver.ca_path)]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
@@ -237,20 +248,25 @@ end
 """
 
 
-async def throughput_wrk(events: int, connections: int = 16) -> dict[str, float] | None:
+async def throughput_wrk(events: int, connections: int, rounds: int) -> list[dict[str, Any]]:
     """Scenario 2 with wrk as the load generator, so the driver is not the ceiling.
 
-    The simulator keeps its state in a SQLite file here (WAL, as `serve` does by
-    default), and baseline a2 (`baselines.py`: bare aiohttp, one INSERT+COMMIT per
-    request on a file) is driven by wrk with the same threads and connections in the
-    same run: the issue's figure is events/s as a share of a2.
+    Each round has three rows, each driven by wrk with the same threads and
+    connections: baseline a2 (`baselines.py`: bare aiohttp, one INSERT+COMMIT per
+    request on a file), the same progress calls with no subscription (what the calls
+    alone cost), and the calls end to end to a receiver. The simulator keeps its
+    state in a SQLite file (WAL, as `serve` does by default). The issue's figure is
+    events/s that reached the receiver, as a share of a2 in the same round; rounds
+    interleave the rows so a busy machine's swings fall on all three alike.
     """
-    if not shutil.which("wrk"):
-        return None
-    with tempfile.TemporaryDirectory(prefix="media77-webhooks-") as folder:
-        a2 = await asyncio.to_thread(baseline_a2, folder, connections)
-        figures = await _throughput_wrk(events, connections, f"{folder}/sim.db")
-    return {**figures, "a2_per_s": a2}
+    rows = []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory(prefix="media77-webhooks-") as folder:
+            a2 = await asyncio.to_thread(baseline_a2, folder, connections)
+            alone = await _throughput_wrk(events, connections, f"{folder}/a.db", webhooks=False)
+            both = await _throughput_wrk(events, connections, f"{folder}/b.db", webhooks=True)
+        rows.append({**both, "a2_per_s": a2, "alone": alone})
+    return rows
 
 
 def baseline_a2(folder: str, connections: int) -> float:
@@ -269,23 +285,40 @@ def baseline_a2(folder: str, connections: int) -> float:
     return result.rps
 
 
-async def _throughput_wrk(events: int, connections: int, db: str) -> dict[str, float]:
+async def _throughput_wrk(
+    events: int, connections: int, db: str, *, webhooks: bool
+) -> dict[str, Any]:
+    """Progress calls from wrk for a fixed time (at most `events`); with `webhooks`,
+    every one is followed to the receiver.
+
+    The steady figure counts what completed the whole trip while the calls ran, as
+    wrk counts the requests that completed within its run (so a2 and this row are
+    measured alike); the overall figure runs on to the last bundle and so also
+    holds the final window's wait, a latency that does not shrink with a longer run
+    of calls in the way a throughput does.
+    """
     arrivals = Arrivals()
-    async with Receiver(tls=True, on_bundle=arrivals) as receiver:
+    async with contextlib.AsyncExitStack() as stack:
+        receiver = None
+        if webhooks:
+            receiver = await stack.enter_async_context(Receiver(tls=True, on_bundle=arrivals))
         process, url = start_server(receiver, db=db)
         try:
             async with aiohttp.ClientSession() as session:
                 regs = await launch_many(session, url, -(-events // 9))
                 with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
                     script.write(WRK_SCRIPT % (", ".join(f'"{r}"' for r in regs), events))
-                # wrk waits out -d even after the script stops it: keep -d short, time by arrivals.
+                # wrk waits out -d even after the script stops it: the calls run for -d
+                # unless all `events` are made first (then the steady figure is void).
                 seconds = max(5, events // 2000)
                 command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
                 command += ["-s", script.name, url]
-                began = time.monotonic()
+                began, cpu_began = time.monotonic(), cpu_seconds(process.pid)
                 result = await asyncio.to_thread(
                     subprocess.run, command, capture_output=True, text=True, timeout=120
                 )
+                ended, cpu = time.monotonic(), cpu_seconds(process.pid) - cpu_began
+                busy = cpu / (ended - began)
                 os.unlink(script.name)
                 bad = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
                 errors = re.search(r"Socket errors: .*", result.stdout)
@@ -296,18 +329,40 @@ async def _throughput_wrk(events: int, connections: int, db: str) -> dict[str, f
                 # less the starts, is the number of progress events made.
                 newest = await (await session.get(f"{url}/_sim/registrations?limit=1")).json()
                 made = newest[0]["transactionId"] - len(regs)
-                await arrivals.until(made, 60)
-                last = max(arrivals.at.values()) if arrivals.at else began
-                missed = await (await session.get(f"{url}/_sim/missed")).json()
+                missed: list[Any] = []
+                if webhooks:
+                    await arrivals.until(made, 60)
+                    missed = await (await session.get(f"{url}/_sim/missed")).json()
         finally:
             process.terminate()
             process.wait(timeout=10)
+    last = max(arrivals.at.values(), default=ended)
     return {
         "events": made,
+        # every event made before -d ended (wrk's check call uses one): no steady figure
+        "capped": made >= events - 1,
+        "made_per_s": made / (ended - began),
         "received": len(arrivals.at),
         "missed": len(missed),
+        "steady_per_s": sum(1 for at in arrivals.at.values() if at <= ended) / (ended - began),
         "delivered_per_s": len(arrivals.at) / (last - began),
+        "cpu_us_per_event": cpu / made * 1e6 if made else 0.0,
+        "busy": busy,  # the server's CPU / wall time while wrk ran: < 1 means it waited
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far (Linux `/proc`; 0 elsewhere).
+
+    On a busy machine the rates swing with the neighbours' load, but the server's CPU
+    per event does not: it is what shows the webhook side's own cost.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def find_engine(server: Simulator) -> WebhookEngine:
@@ -332,26 +387,31 @@ def start_receiver(tmp: str) -> tuple[subprocess.Popen[str], str]:
 
 
 async def engine_throughput(events: int, tmp: str) -> dict[str, float]:
-    """The engine alone: transactions handed straight to its listener (no HTTP, no SQLite
-    recording in front), delivered to a receiver in its own process."""
+    """The engine alone: transactions handed straight to it one at a time (no HTTP, no
+    SQLite recording, no other listener in front), delivered to a receiver in its own
+    process.
+
+    The CPU this process spends per event is the webhook side's whole cost (bundling,
+    outbox, attempts, the log), steadier than any rate on a busy machine."""
     receiver, receiver_url = start_receiver(tmp)
     from dataclasses import replace
 
     from simulator.config import Config
 
     config = replace(
-        Config(), port=0, db=":memory:", clock="system", webhook_url=receiver_url,
+        Config(), port=0, db=f"{tmp}/engine.db", clock="system", webhook_url=receiver_url,
         webhook_ca=f"{tmp}/ca.pem",
     )  # fmt: skip
     try:
         async with Simulator(config) as server:
             sim, engine = server.sim, find_engine(server)
             org = sim.store.default_organization().id
-            began = time.monotonic()
-            for first in range(1, events + 1, 100):
-                batch = [synthetic(tid, org) for tid in range(first, min(first + 100, events + 1))]
-                sim._publish(batch)  # what Simulation hands its listeners after each change
-                await asyncio.sleep(0)
+            made = [synthetic(tid, org) for tid in range(1, events + 1)]
+            began, cpu_began = time.monotonic(), time.process_time()
+            for i, transaction in enumerate(made, 1):
+                engine.on_transactions([transaction])  # as after each progress call
+                if i % 10 == 0:
+                    await asyncio.sleep(0)  # as requests would, let delivery go on between them
             produced = time.monotonic() - began
             delivered: set[int] = set()
             after = 0
@@ -362,8 +422,9 @@ async def engine_throughput(events: int, tmp: str) -> dict[str, float]:
                     after = row["id"]
                     if row["outcome"] == "delivered":
                         delivered.update(row["transactionIds"])
-                await asyncio.sleep(0.005)
+                await asyncio.sleep(0.02)
             finished = time.monotonic() - began
+            cpu = time.process_time() - cpu_began
             missed = engine.db.missed()
     finally:
         receiver.terminate()
@@ -374,6 +435,7 @@ async def engine_throughput(events: int, tmp: str) -> dict[str, float]:
         "missed": len(missed),
         "made_per_s": events / produced,
         "delivered_per_s": len(delivered) / finished,
+        "cpu_us_per_event": cpu / events * 1e6,
     }
 
 
@@ -451,31 +513,54 @@ async def main() -> None:
     parser.add_argument(
         "--scenarios", default="1,1b,2,2c,2b,3", help="which to run, e.g. 2c (end to end vs a2)"
     )
+    parser.add_argument(
+        "--connections", type=int, default=16, help="wrk connections in scenario 2c (and a2)"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds of 2c")
     args = parser.parse_args()
     chosen = set(args.scenarios.split(","))
     print("command:", " ".join([os.path.basename(sys.executable), *sys.argv]))
     if "2c" in chosen:
-        await scenario_2c(args.events)
+        await scenario_2c(args.events, args.connections, args.rounds)
     if chosen & {"1", "1b", "2", "2b", "3"}:
         await others(args, chosen)
 
 
-async def scenario_2c(events: int) -> None:
-    fast = await throughput_wrk(events)
-    if fast is None:
+async def scenario_2c(events: int, connections: int, rounds: int) -> None:
+    if not shutil.which("wrk"):
         print("2c. skipped: wrk not found (apt-get install wrk)")
-    else:
-        print("2c. the same, with wrk as the load generator (16 connections)")
-        print(f"   events {fast['events']}, received {fast['received']}, missed {fast['missed']}")
-        print(
-            f"   delivered {fast['delivered_per_s']:.0f} events/s from the first call to the "
-            f"last bundle (target >= 5000); baseline: scenario 2's driver"
-        )
-        print(
-            f"   baseline a2 (bare aiohttp INSERT+COMMIT, wrk -t1 -c16, same run) "
-            f"{fast['a2_per_s']:.0f} req/s; events/s = "
-            f"{fast['delivered_per_s'] / fast['a2_per_s']:.0%} of a2 (target >= 35%)"
-        )
+        return
+    runs = await throughput_wrk(events, connections, rounds)
+    seconds = max(5, events // 2000)
+    print(f"2c. progress calls, wrk -t1 -c{connections} for {seconds} s, SQLite file; ratios"
+          " to the same round's a2 (busy: the server's CPU share)")  # fmt: skip
+    for i, run in enumerate(runs, 1):
+        a2, alone = run["a2_per_s"], run["alone"]
+        steady, per_s = run["steady_per_s"], alone["made_per_s"]
+        print(f"   round {i}: a2 {a2:.0f} req/s | calls alone {per_s:.0f}/s = {per_s / a2:.0%}"
+              f" (busy {alone['busy']:.0%}) | end to end steady {steady:.0f} events/s"
+              f" = {steady / a2:.0%}, {steady / per_s:.0%} of alone (busy {run['busy']:.0%})"
+              f" | overall {run['delivered_per_s'] / a2:.0%}")  # fmt: skip
+    made = sum(r["events"] for r in runs)
+    received = sum(r["received"] for r in runs)
+    missed = sum(r["missed"] for r in runs)
+    print(f"   end to end: made {made}, received {received}, missed {missed}"
+          f"{'' if received == made and not missed else '  <-- LOST EVENTS'}")  # fmt: skip
+    if any(r["capped"] for r in runs):
+        print("   (a round made every event before wrk's run ended: raise --events for a steady"
+              " figure)")  # fmt: skip
+    ratio = statistics.median(r["steady_per_s"] / r["a2_per_s"] for r in runs)
+    overall = statistics.median(r["delivered_per_s"] / r["a2_per_s"] for r in runs)
+    alone = statistics.median(r["alone"]["made_per_s"] / r["a2_per_s"] for r in runs)
+    print(
+        f"   median of the rounds: end to end steady = {ratio:.0%} of a2 (target >= 35%);"
+        f" overall (with the final window's wait) {overall:.0%}; calls alone {alone:.0%}"
+    )
+    cost = statistics.median(r["cpu_us_per_event"] - r["alone"]["cpu_us_per_event"] for r in runs)
+    mine = statistics.median(r["cpu_us_per_event"] for r in runs)
+    if mine:
+        print(f"   server CPU per event end to end {mine:.0f} us, of which the webhook side adds"
+              f" {cost:.0f} us ({cost / mine:.0%}) over the calls alone")  # fmt: skip
 
 
 async def others(args: argparse.Namespace, chosen: set[str]) -> None:
@@ -529,6 +614,8 @@ async def others(args: argparse.Namespace, chosen: set[str]) -> None:
             f"events handed over {eng['made_per_s']:.0f}/s; "
             f"ratio {eng['delivered_per_s'] / eng['made_per_s']:.2f}"
         )
+        print(f"   the engine's CPU per event (bundling to logged delivery): "
+              f"{eng['cpu_us_per_event']:.1f} us")  # fmt: skip
     if "3" in chosen:
         for how in ("refused", "outage"):
             vt = await virtual_time(args.bundles, how)

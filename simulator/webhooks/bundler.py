@@ -8,6 +8,7 @@ the simulator's clock and the hand-over to the outbox.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Sequence
 
 from simulator.clock import Clock
@@ -18,6 +19,14 @@ from simulator.store.webhooks import WebhookStore
 from simulator.webhooks.tasks import report_failure
 
 Accepted = Callable[[str], None]  # told the subscription whose outbox got new bundles
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_NOTHING = Pending()  # frozen: one shared empty window, not a new one per transaction
+
+
+def encode(body: dict[str, list[object]]) -> bytes:
+    """A bundle's request body, encoded once: the outbox keeps these bytes and every
+    attempt sends them as they are (plain JSON records cannot hold a cycle)."""
+    return _ENCODER.encode(body).encode()
 
 
 class Bundler:
@@ -30,7 +39,7 @@ class Bundler:
 
     def buffer(self, sub: Subscription, transactions: Sequence[Transaction]) -> None:
         """Take `transactions` for `sub`: full bundles leave now, the rest waits for the window."""
-        pending, full = accept(self._pending.get(sub.id, Pending()), transactions, sub.max_bundle)
+        pending, full = accept(self._pending.get(sub.id, _NOTHING), transactions, sub.max_bundle)
         self._pending[sub.id] = pending
         if full:
             self._emit(sub.id, full)
@@ -56,17 +65,14 @@ class Bundler:
 
     def flush(self, sub_id: str) -> None:
         """Close `sub_id`'s window now: whatever waits becomes a bundle."""
-        pending, bundles = close_window(self._pending.get(sub_id, Pending()))
+        pending, bundles = close_window(self._pending.get(sub_id, _NOTHING))
         self._pending[sub_id] = pending
         if bundles:
             self._emit(sub_id, bundles)
 
     def _emit(self, sub_id: str, groups: Sequence[Sequence[Transaction]]) -> None:
-        made = self.db.add_bundles(
-            sub_id,
-            [(bundle_body(g), [t["transactionId"] for t in g]) for g in groups],
-            self.clock.now(),
-        )
+        bundles = [(encode(bundle_body(g)), [t["transactionId"] for t in g]) for g in groups]
+        made = self.db.add_bundles(sub_id, bundles, self.clock.now())
         if made:
             self._accepted(sub_id)
 

@@ -102,11 +102,10 @@ class Registry:
     # -- reading ----------------------------------------------------------------------------
 
     def all(self, organization_id: str | None = None) -> list[Subscription]:
-        return [
-            s
-            for s in self._subs.values()
-            if organization_id is None or s.organization_id == organization_id
-        ]
+        """The subscriptions (of one organization): asked once per transaction."""
+        if organization_id is None:
+            return list(self._subs.values())
+        return [s for s in self._subs.values() if s.organization_id == organization_id]
 
     def get(self, sub_id: str) -> Subscription | None:
         return self._subs.get(sub_id)

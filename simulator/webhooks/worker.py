@@ -5,14 +5,15 @@ timer for the next bundle to fall due. Each attempt runs the stages
     fault plan (core) → I/O (transport) → next step (core) → persist → log
 
 and nothing else: what to inject and what follows an attempt are pure decisions in
-`core.faults` and `core.delivery`. A hung or slow endpoint therefore holds only its
-own few slots; its other bundles wait as rows, and other subscriptions never wait.
+`core.faults` and `core.delivery`. Persist and log land in one commit (the outbox
+never changes without its log row), and the body sent is the outbox's own bytes.
+A hung or slow endpoint holds only its own few slots; its other bundles wait as rows,
+and other subscriptions never wait.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import ssl
 from collections.abc import Callable
 from datetime import datetime
@@ -33,11 +34,7 @@ INJECTED_DROP_ERROR = "dropped: injected drop: the bundle was never sent"
 
 
 def _registrations(bundle: OutboxBundle) -> dict[int, str]:
-    return {
-        record["transactionId"]: record["registration"]
-        for records in bundle.body.values()
-        for record in records
-    }
+    return {record["transactionId"]: record["registration"] for record in bundle.records()}
 
 
 class DeliveryWorker:
@@ -162,31 +159,35 @@ class DeliveryWorker:
         started_at = self.clock.now()
         plan = self._plan(sub, bundle, attempt, started_at)
         if plan.drop:
-            self.drop(bundle, DropReason.INJECTED_DROP)
-            self._log(bundle, attempt, started_at, AttemptOutcome.DROPPED, 0,
-                      INJECTED_DROP_ERROR, None, plan.label)  # fmt: skip
+            with self.db.atomic():  # one commit: out of the outbox, on the ledger, logged
+                notice = self._drop_row(bundle, DropReason.INJECTED_DROP)
+                row = self._log(bundle, attempt, started_at, AttemptOutcome.DROPPED, 0,
+                                INJECTED_DROP_ERROR, None, plan.label)  # fmt: skip
+            self._announce(row, notice)
             return
         if plan.delay_s > 0:
             await self.clock.sleep(plan.delay_s)
             started_at = self.clock.now()
-        data = json.dumps(bundle.body, separators=(",", ":")).encode()
         sent = transport.Sent(self.clock, started_at)
-        result = await self._attempt(sub, bundle, data, attempt, plan.forced, sent)
+        result = await self._attempt(sub, bundle, attempt, plan.forced, sent)
         started_at, latency = sent.at, sent.latency_ms()
         step = next_step(result, attempt, sub.retry_schedule, self.clock.now())
-        self._persist(bundle, attempt, step)
-        self._log(bundle, attempt, started_at, step.outcome, result.status, result.error,
-                  latency, plan.label)  # fmt: skip
+        with self.db.atomic():  # one commit per attempt: the outbox change and its log row
+            missed = self._persist(bundle, attempt, step)
+            row = self._log(bundle, attempt, started_at, step.outcome, result.status,
+                            result.error, latency, plan.label)  # fmt: skip
+        self._announce(row, missed)
         if isinstance(step, Delivered) and plan.duplicate:
             sent = transport.Sent(self.clock, self.clock.now())
-            again = await self._attempt(sub, bundle, data, attempt, None, sent)
+            again = await self._attempt(sub, bundle, attempt, None, sent)
             outcome = (
                 AttemptOutcome.DELIVERED
                 if is_delivered(again.status, again.failure)
                 else AttemptOutcome.FAILED
             )
-            self._log(bundle, attempt, sent.at, outcome, again.status, again.error,
-                      sent.latency_ms(), "duplicate")  # fmt: skip
+            row = self._log(bundle, attempt, sent.at, outcome, again.status, again.error,
+                            sent.latency_ms(), "duplicate")  # fmt: skip
+            self._announce(row, None)
 
     def _plan(
         self, sub: Subscription, bundle: OutboxBundle, attempt: int, now: datetime
@@ -201,7 +202,6 @@ class DeliveryWorker:
         self,
         sub: Subscription,
         bundle: OutboxBundle,
-        data: bytes,
         attempt: int,
         forced: Scripted | None,
         sent: transport.Sent,
@@ -223,7 +223,9 @@ class DeliveryWorker:
             "X-Media77-Sim-Attempt": str(attempt),
         }
         work = asyncio.ensure_future(
-            transport.post(self.sessions.of(sub.id), url, data, headers, self._tls_for(sub), sent)
+            transport.post(
+                self.sessions.of(sub.id), url, bundle.payload, headers, self._tls_for(sub), sent
+            )
         )
         result = await transport.with_clock_timeout(
             self.clock,
@@ -242,29 +244,39 @@ class DeliveryWorker:
 
     # -- persisting and logging ---------------------------------------------------------------
 
-    def _persist(self, bundle: OutboxBundle, attempt: int, step: Step) -> None:
+    def _persist(self, bundle: OutboxBundle, attempt: int, step: Step) -> dict[str, Any] | None:
+        """Write the step's outcome; returns the missed-ledger notice when it drops."""
         if isinstance(step, Delivered):
             self.db.finish(bundle.id)
         elif isinstance(step, RetryAt):
             self.db.schedule(bundle.id, attempt, step.when)
         elif isinstance(step, Dropped):
-            self.drop(bundle, step.reason)
+            return self._drop_row(bundle, step.reason)
+        return None
 
     def drop(self, bundle: OutboxBundle, reason: DropReason) -> None:
         """Give up on `bundle`: out of the outbox, its transactions on the missed ledger."""
+        self._on_dropped(self._drop_row(bundle, reason))
+
+    def _drop_row(self, bundle: OutboxBundle, reason: DropReason) -> dict[str, Any]:
+        """The drop written (in one transaction); returns the notice, for after the commit."""
         now, registrations = self.clock.now(), _registrations(bundle)
         self.db.drop(bundle, reason, now, registrations)
         ids = list(bundle.transaction_ids)
-        self._on_dropped(
-            {
-                "webhookId": bundle.webhook_id,
-                "bundleId": bundle.id,
-                "reason": reason,
-                "at": to_iso_ms(now),
-                "transactionIds": ids,
-                "registrations": [registrations.get(t, "") for t in ids],
-            }
-        )
+        return {
+            "webhookId": bundle.webhook_id,
+            "bundleId": bundle.id,
+            "reason": reason,
+            "at": to_iso_ms(now),
+            "transactionIds": ids,
+            "registrations": [registrations.get(t, "") for t in ids],
+        }
+
+    def _announce(self, row: dict[str, Any], missed: dict[str, Any] | None) -> None:
+        """Tell the listeners (event feed, long polls) once what they hear of is committed."""
+        if missed is not None:
+            self._on_dropped(missed)
+        self._on_logged(row)
 
     def _log(
         self,
@@ -276,8 +288,8 @@ class DeliveryWorker:
         error: str,
         latency: float | None,
         fault: str,
-    ) -> None:
-        row = self.db.log(
+    ) -> dict[str, Any]:
+        return self.db.log(
             webhook_id=bundle.webhook_id,
             bundle_id=bundle.id,
             attempt=attempt,
@@ -289,4 +301,3 @@ class DeliveryWorker:
             transaction_ids=bundle.transaction_ids,
             fault=fault,
         )
-        self._on_logged(row)
