@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from importlib import resources
+from pathlib import Path
 
 KEPT = frozenset({"schema_migrations"})
 
@@ -122,8 +122,12 @@ def _recreate(db: sqlite3.Connection, table: str) -> None:
 
 
 def load_migrations() -> list[tuple[int, str, str]]:
-    """The numbered scripts in `migrations/`, in order: (number, file name, SQL)."""
-    folder = resources.files("simulator.store") / "migrations"
+    """The numbered scripts in `migrations/`, in order: (number, file name, SQL).
+
+    Read beside this file, as `simulator.fixtures` finds the bundled fixtures:
+    `importlib.resources` (and the zipfile it brings) cost every start a few
+    milliseconds for a package that is always installed as files (issue 14)."""
+    folder = Path(__file__).resolve().parent / "migrations"
     found = []
     for entry in folder.iterdir():
         if entry.name.endswith(".sql"):
