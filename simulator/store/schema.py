@@ -91,24 +91,21 @@ def empty(db: sqlite3.Connection, tables: list[str]) -> None:
 
 def _empty(db: sqlite3.Connection, tables: list[str]) -> None:
     marks = ", ".join("?" for _ in tables)
+    found = db.execute(  # one statement: each is prepared again after a reset (schema changed)
+        f"SELECT 'trigger', name, sql, rowid FROM sqlite_master WHERE type = 'trigger'"
+        f" AND tbl_name IN ({marks})"
+        f" UNION ALL SELECT 'virtual', name, NULL, 0 FROM pragma_table_list"
+        f" WHERE type = 'virtual' AND name IN ({marks}) ORDER BY 4",
+        [*tables, *tables],
+    ).fetchall()
     triggers = [
         (name, sql)
-        for name, sql in db.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})"
-            " ORDER BY rowid",
-            tables,
-        )
-        if _DELETE_TRIGGER.search(sql.split("BEGIN", 1)[0])
+        for kind, name, sql, _rowid in found
+        if kind == "trigger" and _DELETE_TRIGGER.search(sql.split("BEGIN", 1)[0])
     ]
     for name, _sql in triggers:
         db.execute(f"DROP TRIGGER {quote(name)}")
-    virtual = {
-        name
-        for (name,) in db.execute(
-            f"SELECT name FROM pragma_table_list WHERE type = 'virtual' AND name IN ({marks})",
-            tables,
-        )
-    }
+    virtual = {name for kind, name, _sql, _rowid in found if kind == "virtual"}
     for table in tables:
         if table not in virtual:
             db.execute(f"DELETE FROM {quote(table)}")

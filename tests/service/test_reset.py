@@ -129,3 +129,40 @@ def test_the_search_index_forgets_reset_and_replaced_registrations(tmp_path: Pat
         "INSERT INTO registration_search (registration_search, rank) VALUES ('integrity-check', 0)"
     )
     store.close()
+
+
+def test_reset_after_launches_keeps_the_connections_secure_delete_setting(
+    tmp_path: Path,
+) -> None:
+    """Reset leaves freed pages unzeroed while it empties, then puts the setting back."""
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    for setting in (1, 0):
+        store.db.execute(f"PRAGMA secure_delete = {setting}")
+        for i in range(20):
+            store.record(start(registration(f"s{setting}-{i}@example.com")))
+        store.reset(FIXTURES.organizations, FIXTURES.activities)
+        assert store.db.execute("PRAGMA secure_delete").fetchone()[0] == setting
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store.close()
+
+
+def test_reset_to_other_fixtures_replaces_the_stored_ones(tmp_path: Path) -> None:
+    """Fixtures unchanged are kept as they are; changed ones are loaded again."""
+    from dataclasses import replace
+
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    renamed = [replace(FIXTURES.organizations[0], name="Acme Renamed"), *FIXTURES.organizations[1:]]
+    fewer = FIXTURES.activities[:2]
+    store.reset(renamed, fewer)
+    assert store.organizations() == renamed
+    assert store.activities() == tuple(fewer)
+    store.close()
+    again = Store.open(tmp_path / "sim.db")  # what was written, not only what was cached
+    assert again.organizations() == renamed
+    assert again.activities() == tuple(fewer)
+    again.reset(FIXTURES.organizations, FIXTURES.activities)
+    assert again.organizations() == list(FIXTURES.organizations)
+    assert again.activities() == tuple(FIXTURES.activities)
+    again.close()
