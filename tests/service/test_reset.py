@@ -166,3 +166,27 @@ def test_reset_to_other_fixtures_replaces_the_stored_ones(tmp_path: Path) -> Non
     assert again.organizations() == list(FIXTURES.organizations)
     assert again.activities() == tuple(FIXTURES.activities)
     again.close()
+
+
+def test_reset_follows_schema_changes_made_between_resets(tmp_path: Path) -> None:
+    """What reset learnt of the schema at one reset is read again once the schema changed."""
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    store.record(start(registration("first@example.com")))
+    store.reset(FIXTURES.organizations, FIXTURES.activities)
+    store.db.execute("DROP TRIGGER registration_search_delete")
+    store.db.execute("CREATE TABLE deleted_learners (id INTEGER PRIMARY KEY, email TEXT);")
+    store.db.execute(
+        "CREATE TRIGGER learner_gone AFTER DELETE ON learners BEGIN"
+        " INSERT INTO deleted_learners (email) VALUES (OLD.email); END"
+    )
+    store.record(start(registration("second@example.com")))
+    store.reset(FIXTURES.organizations, FIXTURES.activities)
+    triggers = {
+        row[0] for row in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    assert "registration_search_delete" not in triggers and "learner_gone" in triggers
+    counts_after = counts(store)
+    assert counts_after["learners"] == counts_after["registrations"] == 0
+    assert counts_after["deleted_learners"] == 0  # emptied, not filled by the trigger
+    store.close()
