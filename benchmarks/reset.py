@@ -1,9 +1,14 @@
 """`POST /_sim/reset` cost after a test's worth of changes, on a real SQLite file.
 
-Each round records `--registrations` launches straight into the store (each with
-its learner, search row and transaction), then times the reset: `Store.reset`
-alone, and the whole `Runtime.reset` (engine stopped, store reset, every part
-rebuilt, engine started). Reports p50 and p95 in milliseconds.
+Three figures, p50 and p95 in milliseconds:
+- `POST /_sim/reset` over HTTP, as a user pays it: `media77-sim serve` in its own
+  process (defaults, a new SQLite file, virtual clock), each round `--registrations`
+  launches through `POST /_sim/registrations`, then the reset, timed from the
+  client on the same keep-alive connection (request written to answer read). The
+  same connection's `GET /_sim/health` is printed beside it: what HTTP alone costs.
+- in-process, each round `--registrations` launches recorded straight into the
+  store (each with its learner, search row and transaction): `Store.reset` alone,
+  and the whole `Runtime.reset` (the store reset and the running parts renewed).
 
     .venv/bin/python benchmarks/reset.py [--registrations 300] [--rounds 50]
 """
@@ -12,14 +17,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
+import json
 import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+
+from _harness import Served, launch_body, new_reg
 
 from simulator.config import Config
 from simulator.core.progress import Registration, start
@@ -46,7 +56,7 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {statistics.median(ms):.2f} ms, p95 {p95:.2f} ms ({len(ms)} rounds)"
 
 
-async def main(registrations: int, rounds: int) -> None:
+async def in_process(registrations: int, rounds: int) -> tuple[list[float], list[float]]:
     with tempfile.TemporaryDirectory() as tmp:
         config = replace(Config(), db=str(Path(tmp) / "sim.db"), clock="virtual", port=0)
         parts = Runtime.open(config)
@@ -66,10 +76,56 @@ async def main(registrations: int, rounds: int) -> None:
         finally:
             await parts.stop()
             parts.close()
+    return store_times, runtime_times
+
+
+def call(
+    connection: http.client.HTTPConnection, method: str, path: str, body: object = None
+) -> float:
+    """One request on the kept-alive connection; the seconds from sending to the answer read."""
+    payload = json.dumps(body).encode() if body is not None else b""
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    began = time.perf_counter()
+    connection.request(method, path, body=payload, headers=headers)
+    answer = connection.getresponse()
+    answer.read()
+    took = time.perf_counter() - began
+    if answer.status >= 300:
+        raise RuntimeError(f"{method} {path}: {answer.status}")
+    return took
+
+
+def over_http(registrations: int, rounds: int) -> tuple[list[float], list[float]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        served = Served(
+            ["--db", str(Path(tmp) / "sim.db"), "--clock", "virtual"], Path(tmp) / "log"
+        )
+        url = urllib.parse.urlsplit(served.start())
+        connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
+        resets: list[float] = []
+        health: list[float] = []
+        try:
+            for _ in range(rounds):
+                for i in range(registrations):
+                    body = launch_body(new_reg(), f"learner{i}@example.com")
+                    call(connection, "POST", "/_sim/registrations", body)
+                health.append(call(connection, "GET", "/_sim/health"))
+                resets.append(call(connection, "POST", "/_sim/reset"))
+        finally:
+            connection.close()
+            served.stop()
+    return resets, health
+
+
+def main(registrations: int, rounds: int) -> None:
+    resets, health = over_http(registrations, rounds)
+    store_times, runtime_times = asyncio.run(in_process(registrations, rounds))
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
     print(f"after {registrations} registrations on a file database (target p50 <= 2 ms):")
-    print(f"  Store.reset:   {percentiles(store_times)}")
-    print(f"  Runtime.reset: {percentiles(runtime_times)}")
+    print(f"  POST /_sim/reset (HTTP, serve): {percentiles(resets)}")
+    print(f"    GET /_sim/health, same conn.: {percentiles(health)}  (HTTP alone)")
+    print(f"  in-process Runtime.reset:       {percentiles(runtime_times)}")
+    print(f"  in-process Store.reset:         {percentiles(store_times)}")
 
 
 if __name__ == "__main__":
@@ -77,4 +133,4 @@ if __name__ == "__main__":
     parser.add_argument("--registrations", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=50)
     args = parser.parse_args()
-    asyncio.run(main(args.registrations, args.rounds))
+    main(args.registrations, args.rounds)

@@ -7,7 +7,6 @@ field name, so the three stay in step and `--help` can list them all.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
@@ -223,6 +222,8 @@ def _coerce(name: str, value: Any, where: str) -> Any:
 
 def from_toml(path: str | Path) -> dict[str, Any]:
     """Settings from a TOML file; keys are the flag names (dashes or underscores)."""
+    import tomllib  # here, not at the top: only `--config` needs it (cold start, issue 14)
+
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -129,3 +129,64 @@ def test_the_search_index_forgets_reset_and_replaced_registrations(tmp_path: Pat
         "INSERT INTO registration_search (registration_search, rank) VALUES ('integrity-check', 0)"
     )
     store.close()
+
+
+def test_reset_after_launches_keeps_the_connections_secure_delete_setting(
+    tmp_path: Path,
+) -> None:
+    """Reset leaves freed pages unzeroed while it empties, then puts the setting back."""
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    for setting in (1, 0):
+        store.db.execute(f"PRAGMA secure_delete = {setting}")
+        for i in range(20):
+            store.record(start(registration(f"s{setting}-{i}@example.com")))
+        store.reset(FIXTURES.organizations, FIXTURES.activities)
+        assert store.db.execute("PRAGMA secure_delete").fetchone()[0] == setting
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store.close()
+
+
+def test_reset_to_other_fixtures_replaces_the_stored_ones(tmp_path: Path) -> None:
+    """Fixtures unchanged are kept as they are; changed ones are loaded again."""
+    from dataclasses import replace
+
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    renamed = [replace(FIXTURES.organizations[0], name="Acme Renamed"), *FIXTURES.organizations[1:]]
+    fewer = FIXTURES.activities[:2]
+    store.reset(renamed, fewer)
+    assert store.organizations() == renamed
+    assert store.activities() == tuple(fewer)
+    store.close()
+    again = Store.open(tmp_path / "sim.db")  # what was written, not only what was cached
+    assert again.organizations() == renamed
+    assert again.activities() == tuple(fewer)
+    again.reset(FIXTURES.organizations, FIXTURES.activities)
+    assert again.organizations() == list(FIXTURES.organizations)
+    assert again.activities() == tuple(FIXTURES.activities)
+    again.close()
+
+
+def test_reset_follows_schema_changes_made_between_resets(tmp_path: Path) -> None:
+    """What reset learnt of the schema at one reset is read again once the schema changed."""
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    store.record(start(registration("first@example.com")))
+    store.reset(FIXTURES.organizations, FIXTURES.activities)
+    store.db.execute("DROP TRIGGER registration_search_delete")
+    store.db.execute("CREATE TABLE deleted_learners (id INTEGER PRIMARY KEY, email TEXT);")
+    store.db.execute(
+        "CREATE TRIGGER learner_gone AFTER DELETE ON learners BEGIN"
+        " INSERT INTO deleted_learners (email) VALUES (OLD.email); END"
+    )
+    store.record(start(registration("second@example.com")))
+    store.reset(FIXTURES.organizations, FIXTURES.activities)
+    triggers = {
+        row[0] for row in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    assert "registration_search_delete" not in triggers and "learner_gone" in triggers
+    counts_after = counts(store)
+    assert counts_after["learners"] == counts_after["registrations"] == 0
+    assert counts_after["deleted_learners"] == 0  # emptied, not filled by the trigger
+    store.close()
