@@ -87,6 +87,9 @@ class Reader:
         self._ready = asyncio.Event()
         self.closed = False
         self.overflowed = False
+        self.on_overflow: Callable[[], None] | None = None
+        """Called once when the queue overflows: the connection holding this reader ends
+        now, rather than after its blocked write gives up."""
 
     def put(self, event: Event) -> None:
         if self.closed:
@@ -94,6 +97,8 @@ class Reader:
         if len(self._events) >= self._size:
             self.overflowed = True
             self.close()
+            if self.on_overflow is not None:
+                self.on_overflow()
             return
         self._events.append(event)
         self._ready.set()

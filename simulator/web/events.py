@@ -7,13 +7,17 @@ reader that sees nothing before it disconnects still resumes from the right plac
 that cannot set it) replays what was missed; `simulator.service.events` has the rules.
 
 A reader that does not keep up is cut off rather than waited for: its queue is
-bounded, and a write that cannot finish within `WRITE_LIMIT_S` real seconds ends
-the stream (the reader reconnects with its last id and loses nothing still logged).
+bounded, and the connection is closed the moment it overflows, or when a write cannot
+finish within `WRITE_LIMIT_S` real seconds (the reader reconnects with its last id and
+loses nothing still logged). The stream's socket keeps a small send buffer
+(`SEND_BUFFER`), so a frozen tab's backlog waits in that bounded queue, where it is
+counted, and not in megabytes of kernel buffer where it is not.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 
 from aiohttp import web
 
@@ -23,6 +27,17 @@ from simulator.web.keys import RUNTIME, runtime
 KEEPALIVE_S = 15.0
 WRITE_LIMIT_S = 10.0
 RETRY_MS = 1000
+SEND_BUFFER = 16 * 1024
+
+
+def _bound_buffers(request: web.Request) -> None:
+    transport = request.transport
+    if transport is None:
+        return
+    transport.set_write_buffer_limits(high=SEND_BUFFER)
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
 
 
 def frame(event: Event) -> bytes:
@@ -35,6 +50,10 @@ async def events(request: web.Request) -> web.StreamResponse:
     feed, clock = parts.events, parts.clock
     last = request.headers.get("Last-Event-ID") or request.query.get("lastEventId")
     replay, reader = feed.subscribe(last)
+    _bound_buffers(request)
+    transport = request.transport
+    if transport is not None:
+        reader.on_overflow = transport.abort
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream; charset=utf-8",
