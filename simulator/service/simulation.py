@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
 
@@ -63,9 +64,25 @@ class Simulation:
         self._listeners.append(listener)
 
     def _publish(self, transactions: Sequence[Transaction]) -> None:
+        """Hand `transactions` to the listeners once they are committed (never before: a
+        webhook or a dashboard line must not show a change a crash could still undo)."""
         if transactions:
-            for listener in self._listeners:
-                listener(transactions)
+            self.store.after_commit(lambda: self._notify(transactions))
+
+    def _notify(self, transactions: Sequence[Transaction]) -> None:
+        for listener in self._listeners:
+            listener(transactions)
+
+    # -- the HTTP layer's commits ---------------------------------------------------------
+
+    def deferred_commits(self) -> AbstractContextManager[None]:
+        """Writes made in this context (one request) may join a group commit; the request
+        is answered after `durable()` (store/commits.py)."""
+        return self.store.deferred_commits()
+
+    async def durable(self) -> None:
+        """Return once every write made so far is committed."""
+        await self.store.durable()
 
     # -- catalog --------------------------------------------------------------------------
 
@@ -171,21 +188,23 @@ class Simulation:
     ) -> LaunchOutcome:
         """Create or resume the registration a launch names, and log the launch."""
         launch, diagnostics = self.check_params(course_id, params)
-        outcome = self._launch(course_id, launch, diagnostics)
-        return replace(
-            outcome, launch_id=self._log_launch(course_id, params, outcome, source, None)
-        )
+        with self.store.transaction():  # the registration and its log entry: one commit
+            outcome = self._launch(course_id, launch, diagnostics)
+            launch_id = self._log_launch(course_id, params, outcome, source, None)
+        return replace(outcome, launch_id=launch_id)
 
     def launch_reading(
         self, reading: LaunchReading, location: PageLocation, *, source: str = "page"
     ) -> LaunchOutcome:
         """Go ahead with a launch read from a URL (the page's, or a whole one), and log it."""
-        outcome = self._launch(
-            reading.course_id, reading.launch, reading.diagnostics, reading.fixed_url
-        )
         meant = read_location(location.hash, location.search).repaired
-        entry = log_entry(reading.course_id, reading.params, outcome, source, location, meant)
-        return replace(outcome, launch_id=self._record(entry))
+        with self.store.transaction():  # the registration and its log entry: one commit
+            outcome = self._launch(
+                reading.course_id, reading.launch, reading.diagnostics, reading.fixed_url
+            )
+            entry = log_entry(reading.course_id, reading.params, outcome, source, location, meant)
+            launch_id = self._record(entry)
+        return replace(outcome, launch_id=launch_id)
 
     def _launch(
         self,
@@ -255,10 +274,11 @@ class Simulation:
         step = advance(state, progress, self.clock.now(), str(uuid.uuid4()))
         if step is None:
             return state, []
-        state, transaction = self.store.record(step)
-        transactions = [transaction]
-        if step.kind == "completions":
-            transactions += self._after_course_completed(state)
+        with self.store.transaction():  # the step and the curricula it moves: one commit
+            state, transaction = self.store.record(step)
+            transactions = [transaction]
+            if step.kind == "completions":
+                transactions += self._after_course_completed(state)
         return state, transactions
 
     def set_progress(self, reg: str, progress: object) -> Registration:
