@@ -92,7 +92,10 @@ class Commits:
             db.execute("COMMIT")
             self._run_after()
             return
-        name = f"write{self._depth}"
+        if self._depth:  # inside another block: its rollback undoes this one too
+            yield db
+            return
+        name = "write"
         mark = len(self._after)
         db.execute(f"SAVEPOINT {name}")
         self._depth += 1

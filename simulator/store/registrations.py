@@ -95,18 +95,22 @@ class RegistrationRecords:
 
     def _record(self, step: Step, member_identifier: str) -> tuple[Registration, Transaction]:
         state = step.state
-        if step.kind == EventKind.STARTED:
+        started = step.kind == EventKind.STARTED
+        member, learner_id = state.member_identifier, 0
+        if started:
             learner_id, member = self.learner(
-                state.organization_id, state.email, member_identifier or state.member_identifier
+                state.organization_id, state.email, member_identifier or member
             )
-            state = replace(state, member_identifier=member)
         # Inside BEGIN IMMEDIATE nobody else writes, so the next id is known before the
         # insert and the record goes in with it (one statement, not insert-then-update).
         row = self.db.execute(
             "SELECT seq FROM sqlite_sequence WHERE name = 'transactions'"
         ).fetchone()
-        state = replace(state, transaction_id=(int(row[0]) if row else 0) + 1)
+        state = replace(
+            state, member_identifier=member, transaction_id=(int(row[0]) if row else 0) + 1
+        )
         record = state.to_wire()
+        at = to_wire(state.last_activity_at)  # each date formatted once per write
         self.db.execute(
             "INSERT INTO transactions (transaction_id, registration, organization_id, kind, at,"
             " record) VALUES (?, ?, ?, ?, ?, ?)",
@@ -115,34 +119,39 @@ class RegistrationRecords:
                 state.registration,
                 state.organization_id,
                 step.kind,
-                to_wire(state.last_activity_at),
+                at,
                 json.dumps(record),
             ),
         )
-        if step.kind == EventKind.STARTED:
-            insert_registration(self.db, state, learner_id)
-        else:
+        if started:
+            insert_registration(self.db, state, learner_id, record, at)
+        elif step.kind == EventKind.COMPLETIONS:
             # Only the columns this step changes: SQLite rewrites the index of every column
             # named in SET, and the search index follows the completion code.
-            changed: dict[str, object] = {
-                "progress": state.progress,
-                "last_activity_at": to_wire(state.last_activity_at),
-                "transaction_id": state.transaction_id,
-            }
-            if step.kind == EventKind.COMPLETIONS:
-                changed["date_completed"] = to_wire(state.date_completed)
-                changed["completion_code"] = state.completion_code
-            assignments = ", ".join(f"{column} = ?" for column in changed)
             self.db.execute(
-                f"UPDATE registrations SET {assignments} WHERE registration = ?",
-                (*changed.values(), state.registration),
+                "UPDATE registrations SET progress = ?, last_activity_at = ?, transaction_id = ?,"
+                " date_completed = ?, completion_code = ? WHERE registration = ?",
+                (
+                    state.progress,
+                    at,
+                    state.transaction_id,
+                    record["dateCompleted"],
+                    state.completion_code,
+                    state.registration,
+                ),
+            )
+        else:
+            self.db.execute(
+                "UPDATE registrations SET progress = ?, last_activity_at = ?, transaction_id = ?"
+                " WHERE registration = ?",
+                (state.progress, at, state.transaction_id, state.registration),
             )
         return state, Transaction(
             transactionId=state.transaction_id,
             organizationId=state.organization_id,
             registration=state.registration,
             kind=step.kind,
-            at=to_wire(state.last_activity_at),
+            at=at,
             record=record,
         )
 
