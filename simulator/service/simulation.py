@@ -271,7 +271,9 @@ class Simulation:
         return activity
 
     def _apply(self, state: Registration, progress: int) -> tuple[Registration, list[Transaction]]:
-        step = advance(state, progress, self.clock.now(), str(uuid.uuid4()))
+        # A completion code is drawn only for the step that can complete.
+        code = str(uuid.uuid4()) if progress == 100 else ""
+        step = advance(state, progress, self.clock.now(), code)
         if step is None:
             return state, []
         with self.store.transaction():  # the step and the curricula it moves: one commit
@@ -284,7 +286,10 @@ class Simulation:
     def set_progress(self, reg: str, progress: object) -> Registration:
         """Move progress forward (never back); 100 completes. Unchanged when not forward."""
         value = check_progress(progress)
-        state = self.registration(reg)
+        return self._set_progress(self.registration(reg), value)
+
+    def _set_progress(self, state: Registration, value: int) -> Registration:
+        """`set_progress` on a registration already read (each step reads it once)."""
         activity = self._activity_of(state)
         if activity.kind == "curriculum":
             raise Conflict(
@@ -298,7 +303,7 @@ class Simulation:
         state = self.registration(reg)
         if self._activity_of(state).kind == "curriculum":
             raise Conflict("a curriculum is earned by completing all of its courses")
-        return self.set_progress(reg, 100)
+        return self._set_progress(state, 100)
 
     def complete_lesson(self, reg: str) -> Registration:
         """The player's "Complete lesson": the next lesson done, progress by lessons."""
@@ -310,25 +315,24 @@ class Simulation:
                 f"{activity.kind}, not a course with lessons"
             )
         total = len(activity.lessons)
-        return self.set_progress(
-            reg, lesson_progress(lessons_done(state.progress, total) + 1, total)
+        return self._set_progress(
+            state, check_progress(lesson_progress(lessons_done(state.progress, total) + 1, total))
         )
 
     def register_for_event(self, reg: str) -> Registration:
-        return self._event_step(reg, EVENT_REGISTERED_PROGRESS)
+        return self._event_step(reg, self.registration(reg), EVENT_REGISTERED_PROGRESS)
 
     def attend_event(self, reg: str) -> Registration:
         """Attendance completes an event, after registration (as the vendor's events run)."""
         state = self.registration(reg)
         if self._activity_of(state).kind == "event" and state.progress < EVENT_REGISTERED_PROGRESS:
             raise Conflict("register for the event before attending it")
-        return self._event_step(reg, 100)
+        return self._event_step(reg, state, 100)
 
-    def _event_step(self, reg: str, progress: int) -> Registration:
-        state = self.registration(reg)
+    def _event_step(self, reg: str, state: Registration, progress: int) -> Registration:
         if self._activity_of(state).kind != "event":
             raise Conflict(f"registration {reg} is not for an event")
-        return self.set_progress(reg, progress)
+        return self._set_progress(state, progress)
 
     # -- curricula --------------------------------------------------------------------------
 

@@ -16,6 +16,10 @@ What is not deferred commits at once, as before: a write outside a request (seed
 the webhook engine, tests calling the service), and any write while a group is
 open, which commits the group with it. Listeners of committed data (`after_commit`)
 run only after the commit that made their data durable, in order.
+
+One connection serves every request, so a read in the same turn sees a write of
+that turn before its commit (as it always saw the process's own writes); only a
+crash within that turn could take it back, and its writer had not been answered.
 """
 
 from __future__ import annotations
@@ -140,12 +144,33 @@ class Commits:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
             self._after.clear()
-            group.set_exception(error)
+            _settle(group, error)
             raise
-        group.set_result(None)
+        _settle(group, None)
         self._run_after()
 
     def _run_after(self) -> None:
         callbacks, self._after = self._after, []
         for callback in callbacks:
             callback()
+
+
+def _settle(group: asyncio.Future[None], error: BaseException | None) -> None:
+    """Resolve a group's future, from its loop's thread or (a test calling the service
+    directly while `Simulator` serves in its own thread) from another."""
+
+    def settle() -> None:
+        if error is None:
+            group.set_result(None)
+        else:
+            group.set_exception(error)
+
+    loop = group.get_loop()
+    try:
+        here = asyncio.get_running_loop() is loop
+    except RuntimeError:
+        here = False
+    if here:
+        settle()
+    else:
+        loop.call_soon_threadsafe(settle)
