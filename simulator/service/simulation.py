@@ -56,6 +56,8 @@ class Simulation:
         self.store = store
         self.fixtures = fixtures
         self._listeners: list[Listener] = []
+        self._ids_of: tuple[Activity, ...] | None = None
+        self._ids: frozenset[str] = frozenset()
 
     # -- listeners ------------------------------------------------------------------------
 
@@ -96,8 +98,12 @@ class Simulation:
     # `core/launch_rules.py`); `--lenient-launch` passes `lenient=True` to the same
     # functions. A launch the vendor could not read writes nothing but its log entry.
 
-    def _course_ids(self) -> set[str]:
-        return {a.id for a in self.store.activities()}
+    def _course_ids(self) -> frozenset[str]:
+        """The catalog's ids, built once per catalog (the store keeps the same tuple)."""
+        activities = self.store.activities()
+        if self._ids_of is not activities:
+            self._ids_of, self._ids = activities, frozenset(a.id for a in activities)
+        return self._ids
 
     def check_params(
         self, course_id: str, params: Mapping[str, object]
