@@ -16,8 +16,9 @@ loopback ports, and drives each with wrk (`-t2 -c32`), round after round:
             forward (progress 1, 2, 3 ... over the registrations the launches made)
 
 Every launch and progress call is answered only after its transaction is
-committed. Prints each round's figures and the medians over the rounds, with
-ratios to a1 and a2 measured in the same rounds. Targets (issue 14, quiet 2-core
+committed (the writes of one event-loop turn share one commit: store/commits.py).
+Prints each round's figures and the medians over the rounds, with ratios to a1
+and a2 measured in the same rounds. Targets (issue 14, quiet 2-core
 machine, access log at its default): progress >= 40% of a2, launch >= 30% of a2.
 """
 

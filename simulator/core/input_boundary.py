@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,8 +24,14 @@ MAX_DEPTH = 32  # a real body nests two or three levels
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # SQLite's INTEGER
 
 
+# NUL or any UTF-16 surrogate: one scan in C finds the usual text clean.
+_SUSPECT = re.compile("[\x00\ud800-\udfff]")
+
+
 def text_problem(text: str) -> str | None:
     """Why `text` cannot be stored or encoded, or None when it can."""
+    if _SUSPECT.search(text) is None:
+        return None
     if "\x00" in text:
         return "holds a NUL character"
     for char in text:
@@ -35,6 +42,8 @@ def text_problem(text: str) -> str | None:
 
 def field_name(text: str) -> str:
     """A field name safe to echo in an answer (surrogates shown as escapes)."""
+    if _SUSPECT.search(text) is None:
+        return text
     return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 
 
@@ -91,9 +100,10 @@ def check_value(value: Any, root: str = "") -> None:
                 item.items() if isinstance(item, dict) else enumerate(item)
             )
             for key, child in pairs:
+                named = _child(path, key)
                 if isinstance(key, str):
-                    check_text(key, _child(path, key))
-                stack.append((child, _child(path, key), depth + 1))
+                    check_text(key, named)
+                stack.append((child, named, depth + 1))
 
 
 class Unrepresentable:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
 
@@ -55,6 +56,8 @@ class Simulation:
         self.store = store
         self.fixtures = fixtures
         self._listeners: list[Listener] = []
+        self._ids_of: tuple[Activity, ...] | None = None
+        self._ids: frozenset[str] = frozenset()
 
     # -- listeners ------------------------------------------------------------------------
 
@@ -63,9 +66,25 @@ class Simulation:
         self._listeners.append(listener)
 
     def _publish(self, transactions: Sequence[Transaction]) -> None:
+        """Hand `transactions` to the listeners once they are committed (never before: a
+        webhook or a dashboard line must not show a change a crash could still undo)."""
         if transactions:
-            for listener in self._listeners:
-                listener(transactions)
+            self.store.after_commit(lambda: self._notify(transactions))
+
+    def _notify(self, transactions: Sequence[Transaction]) -> None:
+        for listener in self._listeners:
+            listener(transactions)
+
+    # -- the HTTP layer's commits ---------------------------------------------------------
+
+    def deferred_commits(self) -> AbstractContextManager[None]:
+        """Writes made in this context (one request) may join a group commit; the request
+        is answered after `durable()` (store/commits.py)."""
+        return self.store.deferred_commits()
+
+    async def durable(self) -> None:
+        """Return once every write made so far is committed."""
+        await self.store.durable()
 
     # -- catalog --------------------------------------------------------------------------
 
@@ -79,8 +98,12 @@ class Simulation:
     # `core/launch_rules.py`); `--lenient-launch` passes `lenient=True` to the same
     # functions. A launch the vendor could not read writes nothing but its log entry.
 
-    def _course_ids(self) -> set[str]:
-        return {a.id for a in self.store.activities()}
+    def _course_ids(self) -> frozenset[str]:
+        """The catalog's ids, built once per catalog (the store keeps the same tuple)."""
+        activities = self.store.activities()
+        if self._ids_of is not activities:
+            self._ids_of, self._ids = activities, frozenset(a.id for a in activities)
+        return self._ids
 
     def check_params(
         self, course_id: str, params: Mapping[str, object]
@@ -171,21 +194,23 @@ class Simulation:
     ) -> LaunchOutcome:
         """Create or resume the registration a launch names, and log the launch."""
         launch, diagnostics = self.check_params(course_id, params)
-        outcome = self._launch(course_id, launch, diagnostics)
-        return replace(
-            outcome, launch_id=self._log_launch(course_id, params, outcome, source, None)
-        )
+        with self.store.transaction():  # the registration and its log entry: one commit
+            outcome = self._launch(course_id, launch, diagnostics)
+            launch_id = self._log_launch(course_id, params, outcome, source, None)
+        return replace(outcome, launch_id=launch_id)
 
     def launch_reading(
         self, reading: LaunchReading, location: PageLocation, *, source: str = "page"
     ) -> LaunchOutcome:
         """Go ahead with a launch read from a URL (the page's, or a whole one), and log it."""
-        outcome = self._launch(
-            reading.course_id, reading.launch, reading.diagnostics, reading.fixed_url
-        )
         meant = read_location(location.hash, location.search).repaired
-        entry = log_entry(reading.course_id, reading.params, outcome, source, location, meant)
-        return replace(outcome, launch_id=self._record(entry))
+        with self.store.transaction():  # the registration and its log entry: one commit
+            outcome = self._launch(
+                reading.course_id, reading.launch, reading.diagnostics, reading.fixed_url
+            )
+            entry = log_entry(reading.course_id, reading.params, outcome, source, location, meant)
+            launch_id = self._record(entry)
+        return replace(outcome, launch_id=launch_id)
 
     def _launch(
         self,
@@ -252,19 +277,25 @@ class Simulation:
         return activity
 
     def _apply(self, state: Registration, progress: int) -> tuple[Registration, list[Transaction]]:
-        step = advance(state, progress, self.clock.now(), str(uuid.uuid4()))
+        # A completion code is drawn only for the step that can complete.
+        code = str(uuid.uuid4()) if progress == 100 else ""
+        step = advance(state, progress, self.clock.now(), code)
         if step is None:
             return state, []
-        state, transaction = self.store.record(step)
-        transactions = [transaction]
-        if step.kind == "completions":
-            transactions += self._after_course_completed(state)
+        with self.store.transaction():  # the step and the curricula it moves: one commit
+            state, transaction = self.store.record(step)
+            transactions = [transaction]
+            if step.kind == "completions":
+                transactions += self._after_course_completed(state)
         return state, transactions
 
     def set_progress(self, reg: str, progress: object) -> Registration:
         """Move progress forward (never back); 100 completes. Unchanged when not forward."""
         value = check_progress(progress)
-        state = self.registration(reg)
+        return self._set_progress(self.registration(reg), value)
+
+    def _set_progress(self, state: Registration, value: int) -> Registration:
+        """`set_progress` on a registration already read (each step reads it once)."""
         activity = self._activity_of(state)
         if activity.kind == "curriculum":
             raise Conflict(
@@ -278,7 +309,7 @@ class Simulation:
         state = self.registration(reg)
         if self._activity_of(state).kind == "curriculum":
             raise Conflict("a curriculum is earned by completing all of its courses")
-        return self.set_progress(reg, 100)
+        return self._set_progress(state, 100)
 
     def complete_lesson(self, reg: str) -> Registration:
         """The player's "Complete lesson": the next lesson done, progress by lessons."""
@@ -290,25 +321,24 @@ class Simulation:
                 f"{activity.kind}, not a course with lessons"
             )
         total = len(activity.lessons)
-        return self.set_progress(
-            reg, lesson_progress(lessons_done(state.progress, total) + 1, total)
+        return self._set_progress(
+            state, check_progress(lesson_progress(lessons_done(state.progress, total) + 1, total))
         )
 
     def register_for_event(self, reg: str) -> Registration:
-        return self._event_step(reg, EVENT_REGISTERED_PROGRESS)
+        return self._event_step(reg, self.registration(reg), EVENT_REGISTERED_PROGRESS)
 
     def attend_event(self, reg: str) -> Registration:
         """Attendance completes an event, after registration (as the vendor's events run)."""
         state = self.registration(reg)
         if self._activity_of(state).kind == "event" and state.progress < EVENT_REGISTERED_PROGRESS:
             raise Conflict("register for the event before attending it")
-        return self._event_step(reg, 100)
+        return self._event_step(reg, state, 100)
 
-    def _event_step(self, reg: str, progress: int) -> Registration:
-        state = self.registration(reg)
+    def _event_step(self, reg: str, state: Registration, progress: int) -> Registration:
         if self._activity_of(state).kind != "event":
             raise Conflict(f"registration {reg} is not for an event")
-        return self.set_progress(reg, progress)
+        return self._set_progress(state, progress)
 
     # -- curricula --------------------------------------------------------------------------
 

@@ -13,20 +13,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from simulator.core.activities import Activity
-from simulator.core.dates import to_wire
 from simulator.core.errors import Conflict
 from simulator.core.organizations import Organization, parse_organization
-from simulator.core.progress import Registration, Step
-from simulator.core.records import EventKind, Transaction
+from simulator.store.commits import Commits
 from simulator.store.connection import StoreOpenError as StoreOpenError
 from simulator.store.connection import connect
-from simulator.store.rows import REGISTRATION_COLUMNS, insert_registration, registration_from_row
+from simulator.store.registrations import RegistrationRecords
 from simulator.store.schema import KEPT, empty, load_migrations, nonempty, resettable_tables
 
 
@@ -41,10 +38,11 @@ SCHEMA_VERSION = MIGRATIONS[-1][0] if MIGRATIONS else 0
 FIXTURE_TABLES = frozenset({"organizations", "activities"})
 
 
-class Store:
+class Store(RegistrationRecords):
     def __init__(self, connection: sqlite3.Connection, path: str) -> None:
         self.db = connection
         self.path = path
+        self.commits = Commits(connection)
         self._organizations: list[Organization] | None = None
         self._activities: tuple[Activity, ...] | None = None
         self._reset_tables: list[str] | None = None
@@ -70,21 +68,25 @@ class Store:
         return store
 
     def close(self) -> None:
+        self.commits.flush()
         self.db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: all of it lands, or none (nothing half-recorded)."""
-        if self.db.in_transaction:
-            yield self.db
-            return
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One atomic write: all of it lands, or none (nothing half-recorded); nested in
+        another it is a savepoint, in a request it may join a group commit (`commits`)."""
+        return self.commits.transaction()
+
+    def deferred_commits(self) -> AbstractContextManager[None]:
+        """Writes in this context (one request's task) may wait for a group commit."""
+        return self.commits.deferred()
+
+    async def durable(self) -> None:
+        """Return once every write made so far is committed."""
+        await self.commits.durable()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once what was written so far is committed."""
+        self.commits.after_commit(callback)
 
     def migrate(self) -> int:
         """Apply every migration this file has not had; returns the schema version.
@@ -160,6 +162,12 @@ class Store:
         as SQLite can, without visiting rows), so a reset costs what changed since the
         last one, in pages rather than rows times indexes.
         """
+        with self.commits.immediate():  # what requests wrote is committed first
+            self._reset_all(organizations, activities)
+
+    def _reset_all(
+        self, organizations: Sequence[Organization], activities: Sequence[Activity]
+    ) -> None:
         if self._reset_tables is None:
             self._reset_tables = resettable_tables(self.db, KEPT | FIXTURE_TABLES)
         # Foreign keys off (a pragma that only works outside a transaction): with them on,
@@ -254,156 +262,3 @@ class Store:
 
     def activity(self, course_id: str) -> Activity | None:
         return next((a for a in self.activities() if a.id == course_id), None)
-
-    # -- learners -----------------------------------------------------------------------
-
-    def learner(self, organization_id: str, email: str, member_identifier: str) -> tuple[int, str]:
-        """The learner's id and member identifier, created on first sight."""
-        row = self.db.execute(
-            "SELECT id, member_identifier FROM learners WHERE organization_id = ? AND email = ?",
-            (organization_id, email),
-        ).fetchone()
-        if row:
-            return int(row[0]), str(row[1])
-        cursor = self.db.execute(
-            "INSERT INTO learners (organization_id, email, member_identifier) VALUES (?, ?, ?)",
-            (organization_id, email, member_identifier),
-        )
-        return int(cursor.lastrowid or 0), member_identifier
-
-    # -- registrations and transactions -------------------------------------------------
-
-    def registration(self, reg: str) -> Registration | None:
-        """The registration `reg` names, case-insensitively (they are kept in lower case)."""
-        row = self.db.execute(
-            f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE registration = ?",
-            (reg.lower(),),
-        ).fetchone()
-        return registration_from_row(row) if row else None
-
-    def learner_registrations(self, organization_id: str, email: str) -> list[Registration]:
-        rows = self.db.execute(
-            f"SELECT {REGISTRATION_COLUMNS} FROM registrations"
-            " WHERE organization_id = ? AND email = ? COLLATE NOCASE"
-            # `+`: sort the learner's few rows rather than walk reports_by_transaction
-            # (which the planner would pick to skip the sort: 30 ms at 100,000).
-            " ORDER BY +transaction_id",
-            (organization_id, email),
-        )
-        return [registration_from_row(row) for row in rows]
-
-    def list_registrations(
-        self, *, organization_id: str | None = None, limit: int = 100, offset: int = 0
-    ) -> tuple[list[Registration], int]:
-        """A page of registrations, newest change first, and the total count."""
-        where, args = (
-            ("WHERE organization_id = ?", [organization_id]) if organization_id else ("", [])
-        )
-        (total,) = self.db.execute(f"SELECT COUNT(*) FROM registrations {where}", args).fetchone()
-        rows = self.db.execute(
-            f"SELECT {REGISTRATION_COLUMNS} FROM registrations {where}"
-            " ORDER BY transaction_id DESC LIMIT ? OFFSET ?",
-            [*args, limit, offset],
-        )
-        return [registration_from_row(row) for row in rows], int(total)
-
-    def record(
-        self, step: Step, *, learner_member_identifier: str = ""
-    ) -> tuple[Registration, Transaction]:
-        """Write one change: a transaction and the registration's new current state."""
-        with self.transaction():
-            return self._record(step, learner_member_identifier)
-
-    def record_many(self, steps: Iterable[Step]) -> int:
-        """Bulk form for `seed`: many changes in one SQLite transaction."""
-        count = 0
-        with self.transaction():
-            for step in steps:
-                self._record(step, step.state.member_identifier)
-                count += 1
-        return count
-
-    def _record(self, step: Step, member_identifier: str) -> tuple[Registration, Transaction]:
-        state = step.state
-        if step.kind == EventKind.STARTED:
-            learner_id, member = self.learner(
-                state.organization_id, state.email, member_identifier or state.member_identifier
-            )
-            state = replace(state, member_identifier=member)
-        # Inside BEGIN IMMEDIATE nobody else writes, so the next id is known before the
-        # insert and the record goes in with it (one statement, not insert-then-update).
-        row = self.db.execute(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'transactions'"
-        ).fetchone()
-        state = replace(state, transaction_id=(int(row[0]) if row else 0) + 1)
-        record = state.to_wire()
-        self.db.execute(
-            "INSERT INTO transactions (transaction_id, registration, organization_id, kind, at,"
-            " record) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                state.transaction_id,
-                state.registration,
-                state.organization_id,
-                step.kind,
-                to_wire(state.last_activity_at),
-                json.dumps(record),
-            ),
-        )
-        if step.kind == EventKind.STARTED:
-            insert_registration(self.db, state, learner_id)
-        else:
-            # Only the columns this step changes: SQLite rewrites the index of every column
-            # named in SET, and the search index follows the completion code.
-            changed: dict[str, object] = {
-                "progress": state.progress,
-                "last_activity_at": to_wire(state.last_activity_at),
-                "transaction_id": state.transaction_id,
-            }
-            if step.kind == EventKind.COMPLETIONS:
-                changed["date_completed"] = to_wire(state.date_completed)
-                changed["completion_code"] = state.completion_code
-            assignments = ", ".join(f"{column} = ?" for column in changed)
-            self.db.execute(
-                f"UPDATE registrations SET {assignments} WHERE registration = ?",
-                (*changed.values(), state.registration),
-            )
-        return state, Transaction(
-            transactionId=state.transaction_id,
-            organizationId=state.organization_id,
-            registration=state.registration,
-            kind=step.kind,
-            at=to_wire(state.last_activity_at),
-            record=record,
-        )
-
-    def transactions(
-        self, *, after: int = 0, limit: int = 1000, registration: str | None = None
-    ) -> list[Transaction]:
-        """Transactions in id order (the history behind the current state)."""
-        sql = (
-            "SELECT transaction_id, organization_id, registration, kind, at, record"
-            " FROM transactions WHERE transaction_id > ?"
-        )
-        args: list[object] = [after]
-        if registration:
-            sql += " AND registration = ?"
-            args.append(registration)
-        sql += " ORDER BY transaction_id LIMIT ?"
-        args.append(limit)
-        return [
-            Transaction(
-                transactionId=row[0],
-                organizationId=row[1],
-                registration=row[2],
-                kind=row[3],
-                at=row[4],
-                record=json.loads(row[5]),
-            )
-            for row in self.db.execute(sql, args)
-        ]
-
-    def last_transaction_id(self) -> int:
-        (value,) = self.db.execute(
-            "SELECT COALESCE(MAX(transaction_id), 0) FROM transactions"
-        ).fetchone()
-        return int(value)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from simulator.core.dates import from_wire, parse_utc, to_wire
 from simulator.core.progress import Registration
+from simulator.core.records import WireRecord
 
 REGISTRATION_COLUMNS = (
     "registration, organization_id, course_id, activity_id, activity_title, email, first_name, "
@@ -17,8 +18,14 @@ REGISTRATION_COLUMNS = (
 )
 
 
+def _moment(text: str) -> datetime:
+    """A stored date: always `to_wire`'s form, read without `parse_utc`'s general regex."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
 def registration_from_row(row: Sequence[Any]) -> Registration:
     """A registration from its row; the schema keeps the columns' types (NOT NULL dates)."""
+    completed, warnings = str(row[11]), str(row[15])
     return Registration(
         registration=str(row[0]),
         organization_id=str(row[1]),
@@ -30,17 +37,20 @@ def registration_from_row(row: Sequence[Any]) -> Registration:
         last_name=str(row[7]),
         member_identifier=str(row[8]),
         progress=int(row[9]),
-        date_started=parse_utc(str(row[10])),
-        date_completed=from_wire(str(row[11])),
+        date_started=_moment(str(row[10])),
+        date_completed=_moment(completed) if completed else None,
         completion_code=str(row[12]),
-        last_activity_at=parse_utc(str(row[13])),
+        last_activity_at=_moment(str(row[13])),
         transaction_id=int(row[14]),
-        warnings=tuple(json.loads(str(row[15]))),
+        warnings=tuple(json.loads(warnings)) if warnings != "[]" else (),
     )
 
 
-def insert_registration(db: sqlite3.Connection, state: Registration, learner_id: int) -> None:
-    """A registration's first row (or its replacement when `reg` is reused)."""
+def insert_registration(
+    db: sqlite3.Connection, state: Registration, learner_id: int, record: WireRecord, at: str
+) -> None:
+    """A registration's first row (or its replacement when `reg` is reused); `record` and
+    `at` are its wire record and last activity, already formatted."""
     db.execute(
         f"INSERT OR REPLACE INTO registrations ({REGISTRATION_COLUMNS}, learner_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -55,10 +65,10 @@ def insert_registration(db: sqlite3.Connection, state: Registration, learner_id:
             state.last_name,
             state.member_identifier,
             state.progress,
-            to_wire(state.date_started),
-            to_wire(state.date_completed),
+            record["dateStarted"],
+            record["dateCompleted"],
             state.completion_code,
-            to_wire(state.last_activity_at),
+            at,
             state.transaction_id,
             json.dumps(list(state.warnings)),
             learner_id,

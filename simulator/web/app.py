@@ -12,6 +12,7 @@ from simulator.core.errors import Forbidden, NotFound, Unauthorized
 from simulator.runtime import Runtime
 from simulator.web import control, dashboard, openapi, player, reports, webhooks
 from simulator.web.boundary import boundary_middleware
+from simulator.web.durable import durable_writes
 from simulator.web.errors import MAX_BODY_BYTES, Handler, error_middleware
 from simulator.web.keys import RUNTIME
 
@@ -103,6 +104,7 @@ def build_app(parts: Runtime) -> web.Application:
             control_api_gate(config.control_api == "on"),
             admin_middleware(config.admin_token, is_loopback(config.host)),
             boundary_middleware,
+            durable_writes,
         ],
         client_max_size=MAX_BODY_BYTES,
     )

@@ -23,6 +23,8 @@ def _decoded(raw: str, field: str, plus_is_space: bool) -> str:
     """One percent-encoded part as strict UTF-8 text, or a 400 naming `field`."""
     if plus_is_space:
         raw = raw.replace("+", " ")
+    if "%" not in raw:  # nothing encoded: the text is what arrived
+        return check_text(raw, field)
     data = unquote_to_bytes(raw)
     try:
         return check_text(data.decode("utf-8"), field)

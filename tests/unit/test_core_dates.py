@@ -1,7 +1,8 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from simulator.core.dates import from_wire, parse_utc, to_wire
 from tests.strategies import moments
@@ -36,3 +37,19 @@ def test_bad_dates_are_rejected(bad: str) -> None:
 def test_empty_date_is_empty_string_on_the_wire() -> None:
     assert to_wire(None) == ""
     assert from_wire("") is None
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(2, 1, 1),
+        max_value=datetime(9998, 12, 31),
+        timezones=st.none()
+        | st.just(UTC)
+        | st.builds(
+            timezone, st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23))
+        ),
+    )
+)
+def test_wire_dates_are_the_documented_format(moment: datetime) -> None:
+    in_utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
+    assert to_wire(moment) == in_utc.strftime("%Y-%m-%dT%H:%M:%S")

@@ -1,0 +1,29 @@
+"""Answer a write only once it is committed, committing the writes of a moment together.
+
+A request that may write (any method but GET, HEAD and OPTIONS) runs with deferred
+commits: its writes join the group the store commits at the next turn of the event
+loop (`store/commits.py`), and the answer, success or error, waits for that commit.
+Many concurrent writes then share one commit rather than each paying for its own
+(issue 14); none is acknowledged before it is durable.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from simulator.web.errors import Handler
+from simulator.web.keys import runtime
+
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@web.middleware
+async def durable_writes(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.method in READS:
+        return await handler(request)
+    sim = runtime(request).simulation
+    try:
+        with sim.deferred_commits():
+            return await handler(request)
+    finally:
+        await sim.durable()
