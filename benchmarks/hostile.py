@@ -20,7 +20,11 @@ attempts the endpoint saw, the attempts in the delivery log (`GET
 /_sim/deliveries`) with the distribution of their logged causes against the
 true cause, bundles in flight at the end, and how far timeouts overran the
 subscription's `timeoutS`. Per run, the server's own event-loop lag since it
-started (`loopLagMs` of `GET /_sim/health`: p50, p99, max). Ratios are printed
+started (`loopLagMs` of `GET /_sim/health`: p50, p99, max), and where the CPU
+went during the load (`/proc`): the simulator's event loop (its main thread) and
+its other threads (webhook I/O), the hostile endpoints' process, and this process
+(load and healthy receiver), as shares of one of the machine's cores, so that a
+slower API can be told apart from a machine the benchmark itself keeps busy. Ratios are printed
 against the targets of issue 13: healthy p99 <= 1.25x, progress p99 <= 1.5x, memory growth <= 10 MB
 over 60 s, every hostile attempt logged with its true cause.
 
@@ -36,6 +40,7 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 import signal
 import socket
 import ssl
@@ -193,6 +198,58 @@ async def endpoints_main(folder: Path) -> None:
 # -- the measuring side ---------------------------------------------------------------------
 
 
+def cpu_s(pid: int, tid: int | None = None) -> float:
+    """CPU seconds (user + system) of a process, or of one of its threads; 0 if gone."""
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
+    try:
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class CpuUse:
+    """Where CPU went during the load, as shares of one core (the machine has two)."""
+
+    wall: float = 0.0
+    simulator: float = 0.0
+    simulator_loop: float = 0.0  # the main thread: the API's event loop
+    endpoints: float = 0.0  # the hostile endpoints' own process
+    benchmark: float = 0.0  # this process: load generator and healthy receiver
+
+    @classmethod
+    def sample(cls, pid: int, endpoints: int | None) -> CpuUse:
+        return cls(
+            time.monotonic(),
+            cpu_s(pid),
+            cpu_s(pid, pid),
+            cpu_s(endpoints) if endpoints else 0.0,
+            time.process_time(),
+        )
+
+    def since(self, start: CpuUse) -> CpuUse:
+        wall = self.wall - start.wall or 1.0
+        return CpuUse(
+            wall,
+            (self.simulator - start.simulator) / wall,
+            (self.simulator_loop - start.simulator_loop) / wall,
+            (self.endpoints - start.endpoints) / wall,
+            (self.benchmark - start.benchmark) / wall,
+        )
+
+    def line(self, name: str) -> str:
+        other = self.simulator - self.simulator_loop
+        hostile = (
+            f", hostile endpoints {self.endpoints:.1%} (own process)" if self.endpoints else ""
+        )
+        return (
+            f"{name}: CPU during the load (share of one core): simulator {self.simulator:.1%} "
+            f"(event loop {self.simulator_loop:.1%}, other threads {other:.1%}){hostile}, "
+            f"this benchmark and the healthy receiver {self.benchmark:.1%}"
+        )
+
+
 @dataclass
 class RunFigures:
     name: str
@@ -208,6 +265,7 @@ class RunFigures:
     rss_max: float = 0.0
     endpoints: list[str] = field(default_factory=list)
     lag: dict[str, float] = field(default_factory=dict)
+    cpu: CpuUse = field(default_factory=CpuUse)
 
     def healthy_p(self, q: float) -> float:
         missing = self.launches - len(self.healthy_ms)
@@ -232,6 +290,7 @@ class RunFigures:
             f"{self.name}: event-loop lag since start: p50 {self.lag.get('p50', 0):,.1f} ms, "
             f"p99 {self.lag.get('p99', 0):,.1f} ms, max {self.lag.get('max', 0):,.1f} ms "
             f"({self.lag.get('samples', 0):,.0f} samples)",
+            self.cpu.line(self.name),
             *self.endpoints,
         ]
 
@@ -294,7 +353,10 @@ async def one_run(
             ) as session:
                 subs = await subscribe(session, url, receiver, urls, folder)
                 figures.rss_start = figures.rss_max = rss_mb(served.pid)
+                endpoints = child.pid if child is not None else None
+                cpu_start = CpuUse.sample(served.pid, endpoints)
                 await drive(session, url, seconds, rate, sent, figures, served.pid)
+                figures.cpu = CpuUse.sample(served.pid, endpoints).since(cpu_start)
                 figures.rss_end = rss_mb(served.pid)
                 async with session.get(f"{url}/_sim/health") as answer:
                     figures.lag = (await answer.json()).get("loopLagMs", {})

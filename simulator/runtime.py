@@ -10,6 +10,7 @@ parts at every request, because a reset replaces them.
 from __future__ import annotations
 
 import asyncio
+import gc
 import secrets
 from dataclasses import replace
 from typing import Any
@@ -126,3 +127,19 @@ class Runtime:
 
     def close(self) -> None:
         self.store.close()
+
+
+def settle_heap() -> None:
+    """Once the process serves: take what start-up built out of the cyclic collector.
+
+    What start-up built (modules, fixtures, the progress API's page index) lives as
+    long as the process, yet every full collection walks all of it again, on the
+    event loop: 30-40 ms for ~41,000 objects on a busy 2-core machine, several times
+    a minute once deliveries fail fast and allocate. Frozen, a full collection walks
+    only what was made since. For the process that owns the heap (`serve`), not for
+    a `Simulator` inside someone else's process (a test run): freezing their heap
+    would keep their garbage cycles forever and hide objects from `gc.get_objects`.
+    No collection first: it would cost start-up those 30-40 ms to free the few
+    cycles that importing leaves.
+    """
+    gc.freeze()

@@ -14,6 +14,7 @@ from simulator.background import until_stopped
 from simulator.commands._common import UsageError, command_parser
 from simulator.config import Config, ConfigError, build_config, env_name, flag_name
 from simulator.fixtures import FixtureError
+from simulator.runtime import settle_heap
 from simulator.server import Simulator
 from simulator.store import StoreOpenError
 from simulator.web.app import is_loopback
@@ -138,6 +139,7 @@ def control_api_notice(config: Config) -> str:
 async def serve(config: Config) -> None:
     simulator = Simulator(config, access_log=True)
     await simulator.start()
+    settle_heap()
     print(banner(simulator), flush=True)
     try:
         await until_stopped()

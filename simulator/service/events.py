@@ -161,7 +161,10 @@ class EventFeed:
                 self._floor = delivery - 1
             self._delivery = max(self._delivery, delivery)
         event = Event(self._id(self._seq, self._delivery), kind, data)
-        self._ring.append(event)
+        # An attempt's row is in the delivery log: the ring keeps only its place, and
+        # a replay reads the row back. Kept whole (~1.3 KB each), a ring of them was the
+        # largest growth of memory under failing endpoints (benchmarks/hostile.py).
+        self._ring.append(event if kind is not EventType.ATTEMPT else Event(event.id, kind, {}))
         for reader in list(self._readers):
             reader.put(event)
             if reader.closed:
@@ -266,12 +269,28 @@ class EventFeed:
                 upto -= 1
             low = delivery if self._floor is None else max(delivery, self._floor)
             events += self._stored(low, upto, first.seq - 1)
-        events += [
-            e
-            for e in self._ring
-            if e.id.seq > seq and not (e.type is EventType.ATTEMPT and e.id.delivery <= delivery)
-        ]
+        events += self._with_rows(
+            [
+                e
+                for e in self._ring
+                if e.id.seq > seq
+                and not (e.type is EventType.ATTEMPT and e.id.delivery <= delivery)
+            ]
+        )
         return events
+
+    def _with_rows(self, ring: list[Event]) -> list[Event]:
+        """The ring's events with their attempts' rows read back from the delivery log
+        (an attempt no longer there is left out, as one too old for the ring would be)."""
+        ids = [e.id.delivery for e in ring if e.type is EventType.ATTEMPT]
+        if not ids:
+            return ring
+        rows = {int(r["id"]): r for r in self._attempts(ids[0] - 1, ids[-1] - ids[0] + 1)}
+        return [
+            e if e.type is not EventType.ATTEMPT else Event(e.id, e.type, rows[e.id.delivery])
+            for e in ring
+            if e.type is not EventType.ATTEMPT or e.id.delivery in rows
+        ]
 
     def _stored(self, after: int, upto: int, seq: int) -> list[Event]:
         """Attempts logged with `after` < id <= `upto`, read back from the delivery log."""

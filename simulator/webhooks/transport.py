@@ -10,6 +10,7 @@ so the engine only has to ask the core what follows.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import ssl
 from collections.abc import Callable, Mapping
@@ -22,6 +23,7 @@ import aiohttp
 from simulator.clock import Clock
 from simulator.core.delivery import Result
 from simulator.core.retry import Failure
+from simulator.webhooks.io_thread import IoThread
 from simulator.webhooks.tls import tls_context
 
 __all__ = ["MAX_RESPONSE_BYTES", "USER_AGENT", "Sessions", "failure_of", "post", "tls_context"]
@@ -120,22 +122,56 @@ def tracing() -> aiohttp.TraceConfig:
 
 
 class Sessions:
-    """One HTTP client (its own connection pool) per subscription.
+    """One HTTP client (its own connection pool) per subscription, on the I/O thread.
 
     A shared pool couples subscriptions: its per-host limit is shared by every
     subscription to that host and port (and, with shared TLS contexts, by every one
     trusting the same CA), so endpoints that hang could fill it and make a healthy
     subscription's attempt queue for a connection, out of sight of its own bound.
     Here the only bound is the subscription's `maxInFlight`, kept by the worker.
+
+    The clients and all their network work live on an `IoThread` (see there why);
+    the methods below are called from the worker's loop.
     """
 
     def __init__(self) -> None:
-        self._open: dict[str, aiohttp.ClientSession] = {}
+        self._io = IoThread()
+        self._open: dict[str, aiohttp.ClientSession] = {}  # touched on the I/O thread only
 
     def __len__(self) -> int:
         return len(self._open)
 
-    def of(self, sub_id: str) -> aiohttp.ClientSession:
+    def post(
+        self,
+        sub_id: str,
+        url: str,
+        data: bytes,
+        headers: Mapping[str, str],
+        context: ssl.SSLContext | None,
+        sent: Sent | None = None,
+    ) -> asyncio.Future[Result]:
+        """`post` with the subscription's client, on the I/O thread; cancelling the
+        future returned abandons the request."""
+        work = self._post(sub_id, url, data, dict(headers), context, sent)
+        try:
+            return self._io.run(work)
+        except RuntimeError:
+            stopped = asyncio.get_running_loop().create_future()
+            stopped.set_result(Result(0, Failure.CONNECTION, "the simulator is stopping"))
+            return stopped
+
+    async def _post(
+        self,
+        sub_id: str,
+        url: str,
+        data: bytes,
+        headers: Mapping[str, str],
+        context: ssl.SSLContext | None,
+        sent: Sent | None,
+    ) -> Result:
+        return await post(self._of(sub_id), url, data, headers, context, sent)
+
+    def _of(self, sub_id: str) -> aiohttp.ClientSession:
         session = self._open.get(sub_id)
         if session is None or session.closed:
             session = self._open[sub_id] = aiohttp.ClientSession(
@@ -147,10 +183,29 @@ class Sessions:
         return session
 
     def close(self, sub_id: str | None = None) -> list[asyncio.Task[None]]:
-        """Close one subscription's client, or all; returns the closing tasks to await."""
-        ids = list(self._open) if sub_id is None else [sub_id]
+        """Close one subscription's client, or all of them and the I/O thread; returns
+        the closing tasks (of the caller's loop) to await."""
         loop = asyncio.get_running_loop()
-        return [loop.create_task(s.close()) for i in ids if (s := self._open.pop(i, None))]
+        if sub_id is not None:
+            if not self._io.running:
+                return []
+            return [loop.create_task(self._closing(self._io.run(self._close(sub_id))))]
+        return [loop.create_task(self._shutdown())]
+
+    async def _close(self, sub_id: str | None) -> None:
+        ids = list(self._open) if sub_id is None else [sub_id]
+        closing = [s.close() for i in ids if (s := self._open.pop(i, None))]
+        await asyncio.gather(*closing, return_exceptions=True)
+
+    @staticmethod
+    async def _closing(closed: asyncio.Future[None]) -> None:
+        await closed
+
+    async def _shutdown(self) -> None:
+        if self._io.running:
+            with contextlib.suppress(RuntimeError):
+                await self._io.run(self._close(None))
+        await self._io.stop()
 
 
 async def post(

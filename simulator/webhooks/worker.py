@@ -222,11 +222,7 @@ class DeliveryWorker:
             "X-Media77-Sim-Bundle": bundle.id,
             "X-Media77-Sim-Attempt": str(attempt),
         }
-        work = asyncio.ensure_future(
-            transport.post(
-                self.sessions.of(sub.id), url, bundle.payload, headers, self._tls_for(sub), sent
-            )
-        )
+        work = self.sessions.post(sub.id, url, bundle.payload, headers, self._tls_for(sub), sent)
         result = await transport.with_clock_timeout(
             self.clock,
             work,

@@ -90,6 +90,13 @@ async def test_hung_subscriptions_to_one_host_never_take_a_healthy_ones_connecti
                 )
             # No clock advance: the 72 hung attempts stay open the whole time.
             await asyncio.wait_for(all_healthy.wait(), 30)
+            # The endpoint answered; the answers reach the delivery log a moment later.
+            logged = await call(
+                "GET",
+                f"/_sim/deliveries/wait?count={LEARNERS}&webhookId={healthy['id']}"
+                "&outcome=delivered&timeout=30",
+            )
+            assert not logged["timedOut"]
             webhooks = {w["id"]: w for w in await call("GET", "/_sim/webhooks")}
             assert webhooks[healthy["id"]]["pendingBundles"] == 0
             hung = [w for i, w in webhooks.items() if i != healthy["id"]]
@@ -138,7 +145,7 @@ async def test_failed_tls_attempts_free_their_buffers_at_once() -> None:
     gc.disable()
     try:
         for _ in range(20):
-            result = await transport.post(sessions.of("wh_1"), url, b"{}", {}, context)
+            result = await sessions.post("wh_1", url, b"{}", {}, context)
             assert result.error.startswith("tls:")
         assert client_connections() == 0
     finally:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import math
+import subprocess
+import sys
 
 import aiohttp
 from hypothesis import given
@@ -128,3 +131,27 @@ async def test_health_reports_the_loop_lag_since_start_and_across_a_reset() -> N
         # A reset keeps the figures since start: it rebuilds the simulation, not the monitor.
         assert later["samples"] >= first["samples"] >= 5
         assert later["max"] >= first["max"]
+
+
+def test_serve_takes_its_start_up_heap_out_of_every_full_collection() -> None:
+    """A full collection runs on the loop and walks every tracked object: after
+    `settle_heap`, what start-up built is no longer among them. In a process of its
+    own, as `serve` is (it would freeze this test run's heap)."""
+    script = (
+        "import asyncio, gc, json, tempfile\n"
+        "from simulator.runtime import settle_heap\n"
+        "from simulator.server import Simulator\n"
+        "async def main():\n"
+        "    with tempfile.TemporaryDirectory() as folder:\n"
+        "        async with Simulator(clock='virtual', db=folder + '/sim.db'):\n"
+        "            before = len(gc.get_objects())\n"
+        "            settle_heap()\n"
+        "            print(json.dumps([before, len(gc.get_objects())]))\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    before, after = json.loads(done.stdout.splitlines()[-1])
+    assert before > 10_000
+    assert after < before / 20
