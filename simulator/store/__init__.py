@@ -20,6 +20,7 @@ from pathlib import Path
 from simulator.core.activities import Activity
 from simulator.core.errors import Conflict
 from simulator.core.organizations import Organization, parse_organization
+from simulator.store.checkpoints import Checkpointer
 from simulator.store.commits import Commits
 from simulator.store.connection import StoreOpenError as StoreOpenError
 from simulator.store.connection import connect
@@ -46,18 +47,16 @@ class Store(RegistrationRecords):
         self._organizations: list[Organization] | None = None
         self._activities: tuple[Activity, ...] | None = None
         self._reset_tables: list[str] | None = None
+        self._checkpointer: Checkpointer | None = None
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
         """Open (creating and migrating) the database at `path`."""
         path = str(path)
         connection = connect(path)
-        # A progress step rewrites an entry in each of the report's sort indexes (they end
-        # in transaction_id): a commit appends about 14 pages to the WAL, and at SQLite's
-        # default (a checkpoint every 1,000 pages) one commit in 70 pays for one. Every
-        # 10,000 pages (a WAL of up to 40 MB) the hot index pages are copied once for many
-        # commits (in-process progress calls 35-44% faster in two of three trials, no better in
-        # the third: issue 14, docs/benchmarks.md).
+        # Checkpoints run on a thread of their own (`checkpoints.py`); SQLite's automatic
+        # one, on this connection and so on the event loop, is only a backstop at 10,000
+        # pages (a WAL of up to 40 MB).
         connection.execute("PRAGMA wal_autocheckpoint = 10000")
         store = cls(connection, path)
         try:
@@ -65,10 +64,15 @@ class Store(RegistrationRecords):
         except BaseException:
             connection.close()
             raise
+        if path != ":memory:":
+            store._checkpointer = Checkpointer(path)
+            store.commits.on_commit = store._checkpointer.committed
         return store
 
     def close(self) -> None:
         self.commits.flush()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self.db.close()
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:

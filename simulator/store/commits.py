@@ -44,6 +44,7 @@ class Commits:
         self._group: asyncio.Future[None] | None = None  # the open group's commit
         self._depth = 0  # transaction() blocks entered and not left
         self._after: list[Callable[[], None]] = []
+        self.on_commit: Callable[[], None] | None = None  # told of each COMMIT (checkpoints)
 
     @contextmanager
     def deferred(self) -> Iterator[None]:
@@ -94,7 +95,7 @@ class Commits:
                 raise
             self._depth -= 1
             db.execute("COMMIT")
-            self._run_after()
+            self._committed()
             return
         if self._depth:  # inside another block: its rollback undoes this one too
             yield db
@@ -147,6 +148,11 @@ class Commits:
             _settle(group, error)
             raise
         _settle(group, None)
+        self._committed()
+
+    def _committed(self) -> None:
+        if self.on_commit is not None:
+            self.on_commit()
         self._run_after()
 
     def _run_after(self) -> None:
