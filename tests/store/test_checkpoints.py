@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import threading
 from pathlib import Path
 
 from simulator.core.progress import start
@@ -37,7 +36,7 @@ def test_committed_writes_reach_the_database_file_through_the_checkpoint_thread(
         copy.close()
     assert count >= 100  # at least the launches before the first checkpoint are in the file
     store.close()
-    assert not any(t.name == "sqlite-checkpoint" and t.is_alive() for t in threading.enumerate())
+    assert not checkpointer._thread.is_alive()
 
 
 def test_an_in_memory_store_has_no_checkpoint_thread() -> None:
