@@ -16,7 +16,9 @@ from simulator.core.records import WIRE_FIELDS
 from simulator.core.report_query import ReportQuery
 from simulator.seed import generate
 from simulator.store import MIGRATIONS, Store
+from simulator.store import registrations as registrations_module
 from simulator.store import report_search as search_module
+from simulator.store import reports as reports_module
 from simulator.store.reports import ReportStore
 
 NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -106,6 +108,9 @@ def test_an_upgraded_database_answers_every_report_as_before(
     with monkeypatch.context() as old_release:
         old_release.setattr(store_module, "MIGRATIONS", before_008)
         old_release.setattr(store_module, "SCHEMA_VERSION", before_008[-1][0])
+        # the old release indexed every registration as it was written: nothing pending
+        old_release.setattr(reports_module, "index_pending", lambda db: None)
+        old_release.setattr(registrations_module, "index_pending", lambda db: None)
         old = Store.open(path)
         old.load_fixtures(loaded.organizations, loaded.activities)
         old.record_many(
@@ -159,5 +164,51 @@ def test_keyed_lookups_still_use_an_index(
     try:
         plan = _plan(store, sql, args)
         assert "SCAN registrations" not in plan and "USING" in plan, plan
+    finally:
+        store.close()
+
+
+def test_a_record_written_one_at_a_time_is_found_by_the_next_search(tmp_path: Path) -> None:
+    """Launches leave indexing their texts to the next reader of the search index:
+    every record is still found at once, exactly once, through completions (which
+    change the completion code searched) and a reset."""
+    from simulator.core.report_query import matches_search
+
+    loaded = fixtures.load()
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(loaded.organizations, loaded.activities)
+    steps = list(
+        generate(
+            240, seed=3, now=NOW, organization=loaded.organizations[0], activities=loaded.activities
+        )
+    )
+    reports = ReportStore(store.db)
+    try:
+        for rounds in range(2):
+            for chunk in (steps[:80], steps[80:160], steps[160:]):
+                for step in chunk:
+                    store.record(step)
+                _total, body = reports.page(
+                    ORGANIZATION, ReportQuery(token="t", number=1000), False
+                )
+                whole = json.loads(body)
+                for record in whole[::9]:
+                    for search in (record["email"], record["registration"][:13], "son"):
+                        expected = [r for r in whole if matches_search(search, r)]
+                        query = ReportQuery(token="t", number=1000, search=search)
+                        total, found = reports.page(ORGANIZATION, query, False)
+                        assert (total, json.loads(found)) == (len(expected), expected), search
+                    if record["completionCode"]:
+                        query = ReportQuery(token="t", search=record["completionCode"])
+                        assert json.loads(reports.page(ORGANIZATION, query, False)[1]) == [record]
+                (indexed,) = store.db.execute("SELECT COUNT(*) FROM registration_search").fetchone()
+                assert indexed == len(whole)
+                store.db.execute(
+                    "INSERT INTO registration_search (registration_search, rank)"
+                    " VALUES ('integrity-check', 0)"
+                )
+            if rounds == 0:
+                store.reset(loaded.organizations, loaded.activities)
+                reports.reset()
     finally:
         store.close()
