@@ -16,9 +16,7 @@ from simulator.core.records import WIRE_FIELDS
 from simulator.core.report_query import ReportQuery
 from simulator.seed import generate
 from simulator.store import MIGRATIONS, Store
-from simulator.store import registrations as registrations_module
 from simulator.store import report_search as search_module
-from simulator.store import reports as reports_module
 from simulator.store.reports import ReportStore
 
 NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -108,9 +106,6 @@ def test_an_upgraded_database_answers_every_report_as_before(
     with monkeypatch.context() as old_release:
         old_release.setattr(store_module, "MIGRATIONS", before_008)
         old_release.setattr(store_module, "SCHEMA_VERSION", before_008[-1][0])
-        # the old release indexed every registration as it was written: nothing pending
-        old_release.setattr(reports_module, "index_pending", lambda db: None)
-        old_release.setattr(registrations_module, "index_pending", lambda db: None)
         old = Store.open(path)
         old.load_fixtures(loaded.organizations, loaded.activities)
         old.record_many(
