@@ -116,7 +116,9 @@ def _pending(db: sqlite3.Connection) -> tuple[int, int] | None:
         (upto,) = db.execute(
             "SELECT COALESCE(MAX(upto), 0) FROM registration_search_upto"
         ).fetchone()
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as error:
+        if "no such table" not in str(error):
+            raise
         return None
     (top,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM registrations").fetchone()
     return (int(upto), int(top)) if top > upto else None
@@ -135,7 +137,9 @@ def index_pending(db: sqlite3.Connection) -> None:
         return
     db.execute("SAVEPOINT index_pending")
     try:
-        pending = _pending(db)  # again, now that no other connection can write
+        # Again, within the transaction that writes: should another connection commit
+        # in between, SQLite refuses this write (busy) rather than index a row twice.
+        pending = _pending(db)
         if pending is None:
             db.execute("RELEASE index_pending")
             return
