@@ -16,6 +16,7 @@ from simulator.core.dates import to_wire
 from simulator.core.progress import Registration, Step
 from simulator.core.records import EventKind, Transaction
 from simulator.store.commits import Commits
+from simulator.store.report_search import index_pending
 from simulator.store.rows import REGISTRATION_COLUMNS, insert_registration, registration_from_row
 
 
@@ -85,12 +86,17 @@ class RegistrationRecords:
             return self._record(step, learner_member_identifier)
 
     def record_many(self, steps: Iterable[Step]) -> int:
-        """Bulk form for `seed`: many changes in one SQLite transaction."""
+        """Bulk form for `seed`: many changes in one SQLite transaction.
+
+        The new registrations are put in the search index in the same transaction
+        (one statement for all): a search after a seed does not pay for them.
+        """
         count = 0
         with self.commits.transaction():
             for step in steps:
                 self._record(step, step.state.member_identifier)
                 count += 1
+            index_pending(self.db)
         return count
 
     def _record(self, step: Step, member_identifier: str) -> tuple[Registration, Transaction]:

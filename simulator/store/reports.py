@@ -25,7 +25,13 @@ from simulator.core.order_index import RecordSet
 from simulator.core.record_search import page_by_transaction
 from simulator.core.report_query import ReportQuery
 from simulator.store.report_records import RECORD_JSON, ReportRecords
-from simulator.store.report_search import MIN_TRIGRAM, ReportSearch, fts_phrase, title_matches
+from simulator.store.report_search import (
+    MIN_TRIGRAM,
+    ReportSearch,
+    fts_phrase,
+    index_pending,
+    title_matches,
+)
 
 COUNT_CACHE_SIZE = 4096
 DEEP_START = 5000  # from here, a page is located by rowid first (30% faster at 90,000)
@@ -98,6 +104,7 @@ class ReportStore:
         For start-up: otherwise the first request after start builds them (about a
         second at 100,000 registrations), holding up every request behind it.
         """
+        index_pending(self.db)  # rows another writer left unindexed (`seed`, raw SQL)
         for organization_id, member_ids in organizations:
             records = self.records.ordered(organization_id, member_ids, "transactionId", False)
             records.gram_sample()  # what a search's first call would otherwise wait for
@@ -235,6 +242,8 @@ class ReportStore:
 
     def total(self, organization_id: str, query: ReportQuery) -> int:
         """How many records the filters select (`X-Total-Count`)."""
+        if query.search:
+            index_pending(self.db)  # before the look: what it writes is a change too
         self._check_fresh()
         key = (organization_id, *query.filter_key)
         cached = self._counts.get(key)
@@ -258,6 +267,8 @@ class ReportStore:
         its matches; otherwise SQLite finds the page's rows and their JSON still
         comes from memory.
         """
+        if query.search:
+            index_pending(self.db)  # before the look: what it writes is a change too
         self._check_fresh()  # also notices other connections' writes
         key = (organization_id, member_ids, query)
         cached = self._pages.get(key)
