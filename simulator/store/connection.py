@@ -31,10 +31,11 @@ def _open(path: str) -> sqlite3.Connection:
         if path != ":memory:":
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
-            # 8 MiB: pages are served from the in-memory order index, so SQLite's cache
-            # holds mostly write and search pages; a larger one only grows the process
-            # (it filled at ~0.14 MB/s under the hostile benchmark: docs/reliability.md).
-            connection.execute("PRAGMA cache_size = -8192")
+            # 2 MiB: pages are served from the in-memory order index and searches from
+            # in-memory text, so SQLite's cache holds mostly write pages, which the OS's
+            # file cache holds too; a larger one only grew the process (8 MiB filled
+            # +5.6 MB in 60 s of the hostile benchmark, issue 13: docs/reliability.md).
+            connection.execute("PRAGMA cache_size = -2048")
             connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except BaseException:
         connection.close()
