@@ -46,6 +46,21 @@ def rss_mb(pid: int) -> float:
     return int(found.group(1)) / 1024 if found else 0.0
 
 
+def cpu_seconds(pid: int, tid: int | None = None) -> float:
+    """CPU seconds (user + system) a process, or one of its threads, has used so far
+    (Linux `/proc`); 0 if gone.
+
+    On a busy machine rates swing with the neighbours' load, but CPU per unit of work
+    does not: it is what shows a part's own cost.
+    """
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
+    try:
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -40,7 +40,6 @@ import asyncio
 import contextlib
 import json
 import math
-import os
 import signal
 import socket
 import ssl
@@ -57,7 +56,7 @@ from typing import Any
 
 import aiohttp
 import trustme
-from _harness import DEFAULT_TOKEN, Served, launch_body, new_reg, pct, rss_mb
+from _harness import DEFAULT_TOKEN, Served, cpu_seconds, launch_body, new_reg, pct, rss_mb
 
 from simulator.receiver import ReceivedBundle, Receiver
 
@@ -198,16 +197,6 @@ async def endpoints_main(folder: Path) -> None:
 # -- the measuring side ---------------------------------------------------------------------
 
 
-def cpu_s(pid: int, tid: int | None = None) -> float:
-    """CPU seconds (user + system) of a process, or of one of its threads; 0 if gone."""
-    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
-    try:
-        fields = Path(path).read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 @dataclass
 class CpuUse:
     """Where CPU went during the load, as shares of one core (the machine has two)."""
@@ -222,9 +211,9 @@ class CpuUse:
     def sample(cls, pid: int, endpoints: int | None) -> CpuUse:
         return cls(
             time.monotonic(),
-            cpu_s(pid),
-            cpu_s(pid, pid),
-            cpu_s(endpoints) if endpoints else 0.0,
+            cpu_seconds(pid),
+            cpu_seconds(pid, pid),
+            cpu_seconds(endpoints) if endpoints else 0.0,
             time.process_time(),
         )
 

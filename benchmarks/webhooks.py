@@ -45,6 +45,7 @@ import uuid
 from typing import Any
 
 import aiohttp
+from _harness import cpu_seconds
 
 from simulator.core.records import Transaction
 from simulator.receiver import ReceivedBundle, Receiver
@@ -349,20 +350,6 @@ async def _throughput_wrk(
         "cpu_us_per_event": cpu / made * 1e6 if made else 0.0,
         "busy": busy,  # the server's CPU / wall time while wrk ran: < 1 means it waited
     }
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) the process has used so far (Linux `/proc`; 0 elsewhere).
-
-    On a busy machine the rates swing with the neighbours' load, but the server's CPU
-    per event does not: it is what shows the webhook side's own cost.
-    """
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def find_engine(server: Simulator) -> WebhookEngine:
