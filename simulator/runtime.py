@@ -85,7 +85,7 @@ class Runtime:
         self.events = events
         sim = Simulation(self.config, self.clock, self.store, self.fixtures)
         sim.subscribe(events.transactions)
-        reports = ReportStore(self.store.db)
+        reports = ReportStore(self.store.db, self.store.transaction)
         sim.subscribe(lambda _transactions: reports.changed())
         self.simulation = sim
         self.organizations = Organizations(self.store)
