@@ -19,7 +19,7 @@ import tracemalloc
 
 from progress_api import made_records
 
-from simulator.core.order_index import Entry, RecordSet
+from simulator.core.order_index import RecordSet, make_entry
 
 ORDERINGS = [("lastName", False), ("email", False), ("transactionId", False), ("lastName", True)]
 
@@ -38,7 +38,7 @@ def measure(registrations: int, fields: list[tuple[str, bool]]) -> None:
     records = RecordSet()
     for n, (record, _last_activity) in enumerate(made):
         body = json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
-        records.entries[record["registration"]] = entry = Entry(n + 1, n + 1, body, "")
+        records.entries[record["registration"]] = entry = make_entry(n + 1, n + 1, body, "")
         records.by_rowid[n + 1] = entry
     held = tracemalloc.get_traced_memory()[0]
     print(f"\n{registrations:,} registrations")

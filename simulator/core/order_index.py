@@ -29,7 +29,19 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
-from simulator.core.record_search import containing, fields, needle, search_text
+from simulator.core.record_search import (
+    BODY,
+    COMPLETED,
+    MEMBER,
+    ROWID,
+    TEXT,
+    TRANSACTION_ID,
+    containing,
+    fields,
+    needle,
+    search_text,
+)
+from simulator.core.record_search import Entry as Entry  # the store's name for a record
 from simulator.core.report_query import sort_key, sort_value
 
 Ordering = tuple[str, bool]
@@ -37,8 +49,25 @@ SAMPLE = 2000
 _JSON = itemgetter(2)  # (sort field, completed records only)
 
 
-class Entry:
-    """One registration's current record: its wire JSON, ready to send.
+# One registration's current record: (rowid, transactionId, wire JSON ready to send,
+# member identifier, searchable text, completed). A plain tuple of str, bytes, int and
+# bool, not an object: CPython's cyclic collector stops tracking such a tuple at its
+# first collection, and a dict holding only such tuples, so 100,000 records cost a
+# full collection nothing, where 100,000 `__slots__` objects cost it 30-50 ms on the
+# event loop, each time, whenever they were built after `serve` froze its heap (data
+# seeded while serving, a reset, another writer: issue 14).
+# (`Entry` and its field positions are `record_search`'s, which searches them.)
+
+
+def make_entry(
+    rowid: int,
+    transaction_id: int,
+    body: bytes,
+    member: str,
+    text: bytes | None = None,
+    completed: bool | None = None,
+) -> Entry:
+    """A record from its wire JSON.
 
     `member` keeps the real `memberIdentifier` when the served JSON blanks it
     (organizations without user verification): sorting still uses the real value,
@@ -47,41 +76,25 @@ class Entry:
     candidates are checked without parsing their JSON. Left out, they are read
     from the JSON.
     """
+    if text is None or completed is None:
+        record = json.loads(body)
+        text = search_text(*searchable(record)) if text is None else text
+        completed = bool(record["dateCompleted"]) if completed is None else completed
+    return (rowid, transaction_id, body, member, text, completed)
 
-    __slots__ = ("body", "completed", "member", "rowid", "text", "transaction_id")
 
-    def __init__(
-        self,
-        rowid: int,
-        transaction_id: int,
-        body: bytes,
-        member: str,
-        text: bytes | None = None,
-        completed: bool | None = None,
-    ) -> None:
-        self.rowid = rowid
-        self.transaction_id = transaction_id
-        self.body = body
-        self.member = member
-        if text is None or completed is None:
-            record = self.record()
-            text = search_text(*searchable(record)) if text is None else text
-            completed = bool(record["dateCompleted"]) if completed is None else completed
-        self.text = text
-        self.completed = completed
-
-    def record(self) -> dict[str, Any]:
-        """The wire record, with the real member identifier (for sort keys)."""
-        found: dict[str, Any] = json.loads(self.body)
-        found["memberIdentifier"] = self.member
-        return found
+def record_of(entry: Entry) -> dict[str, Any]:
+    """The wire record, with the real member identifier (for sort keys)."""
+    found: dict[str, Any] = json.loads(entry[BODY])
+    found["memberIdentifier"] = entry[MEMBER]
+    return found
 
 
 def _item(field: str, record: dict[str, Any], entry: Entry) -> tuple[Any, int, bytes]:
     """An ordering's item; the JSON is the entry's own object, so `remove` finds it by
     identity (transaction ids are unique, so two items never compare their JSON)."""
     key, transaction_id = sort_key(field, record)
-    return (key, transaction_id, entry.body)
+    return (key, transaction_id, entry[BODY])
 
 
 class RecordSet:
@@ -99,14 +112,14 @@ class RecordSet:
     def upsert(self, registration: str, entry: Entry) -> None:
         """Make `entry` the registration's current record, in every built ordering."""
         old = self.entries.get(registration)
-        old_record = old.record() if old is not None and self.orderings else None
+        old_record = record_of(old) if old is not None and self.orderings else None
         if old is not None:
-            self.by_rowid.pop(old.rowid, None)
+            self.by_rowid.pop(old[ROWID], None)
         self.entries[registration] = entry
-        self.by_rowid[entry.rowid] = entry
+        self.by_rowid[entry[ROWID]] = entry
         if not self.orderings:
             return
-        record = entry.record()
+        record = record_of(entry)
         for (field, completed_only), ordering in self.orderings.items():
             if (
                 old is not None
@@ -121,10 +134,10 @@ class RecordSet:
         old = self.entries.pop(registration, None)
         if old is None:
             return
-        self.by_rowid.pop(old.rowid, None)
+        self.by_rowid.pop(old[ROWID], None)
         if not self.orderings:
             return
-        record = old.record()
+        record = record_of(old)
         for (field, completed_only), ordering in self.orderings.items():
             if not completed_only or record["dateCompleted"]:
                 ordering.remove(_item(field, record, old))
@@ -146,15 +159,15 @@ class RecordSet:
             return found
         if values is None:
             values = (
-                (registration, entry.record()[field])
+                (registration, record_of(entry)[field])
                 for registration, entry in self.entries.items()
-                if not completed_only or entry.record()["dateCompleted"]
+                if not completed_only or entry[COMPLETED]
             )
         entries = self.entries
         items = []
         for registration, value in values:
             entry = entries[registration]
-            items.append((sort_value(field, value), entry.transaction_id, entry.body))
+            items.append((sort_value(field, value), entry[TRANSACTION_ID], entry[BODY]))
         found = self.orderings[(field, completed_only)] = SortedList(items)
         return found
 
@@ -187,7 +200,7 @@ class RecordSet:
             step = max(1, len(self.entries) // SAMPLE)
             holders: dict[str, list[int]] = {}
             for bit, entry in enumerate(list(self.entries.values())[::step]):
-                for gram in {gram for text in fields(entry.text) for gram in grams(text)}:
+                for gram in {gram for text in fields(entry[TEXT]) for gram in grams(text)}:
                     holders.setdefault(gram, []).append(bit)
             self._grams = {
                 gram: int.from_bytes(_bitmap(bits), "little") for gram, bits in holders.items()
@@ -237,4 +250,4 @@ def grams(text: str) -> set[str]:
 
 
 def page_json(entries: Iterable[Entry]) -> bytes:
-    return b"[" + b",".join([entry.body for entry in entries]) + b"]"
+    return b"[" + b",".join([entry[BODY] for entry in entries]) + b"]"

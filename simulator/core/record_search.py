@@ -19,31 +19,23 @@ Pure: no SQL, no I/O.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from operator import attrgetter
-from typing import Protocol, TypeVar
+from operator import itemgetter
+from typing import Final
 
 SEPARATOR = "\x00"  # the input boundary refuses NUL: no field or search holds one
 _ENCODING = "utf-8"
 _ERRORS = "surrogatepass"  # whatever a caller passes encodes, and substrings stay substrings
 
 
-class Searchable(Protocol):
-    """What a page of matches needs of a record (`order_index.Entry` has it)."""
-
-    @property
-    def transaction_id(self) -> int: ...
-
-    @property
-    def body(self) -> bytes: ...
-
-    @property
-    def text(self) -> bytes: ...
-
-    @property
-    def completed(self) -> bool: ...
-
-
-_T = TypeVar("_T", bound=Searchable)
+# A record in memory (`order_index.Entry`): (rowid, transactionId, wire JSON, member
+# identifier, searchable text, completed), a plain tuple (why: `order_index`).
+Entry = tuple[int, int, bytes, str, bytes, bool]
+ROWID: Final = 0
+TRANSACTION_ID: Final = 1
+BODY: Final = 2
+MEMBER: Final = 3
+TEXT: Final = 4
+COMPLETED: Final = 5
 
 
 def search_text(name: str, email: str, registration: str, completion_code: str) -> bytes:
@@ -67,16 +59,16 @@ def fields(text: bytes) -> list[str]:
     return text.decode(_ENCODING, _ERRORS).split(SEPARATOR)
 
 
-def containing(found: bytes, records: Iterable[_T]) -> list[_T]:
+def containing(found: bytes, records: Iterable[Entry]) -> list[Entry]:
     """Those of `records` whose searchable text holds `found` (a `needle`)."""
-    return [record for record in records if found in record.text]
+    return [record for record in records if found in record[TEXT]]
 
 
-_BY_TRANSACTION = attrgetter("transaction_id")
+_BY_TRANSACTION = itemgetter(TRANSACTION_ID)
 
 
 def page_by_transaction(
-    matches: Sequence[Searchable],
+    matches: Sequence[Entry],
     completed_only: bool,
     descending: bool,
     start: int,
@@ -84,6 +76,6 @@ def page_by_transaction(
 ) -> tuple[int, bytes]:
     """(how many `matches` the filter keeps, the JSON array of the page), sorted by
     `transactionId` as `ORDER BY transaction_id` does (ids are unique: no ties)."""
-    kept = [m for m in matches if m.completed] if completed_only else list(matches)
+    kept = [m for m in matches if m[COMPLETED]] if completed_only else list(matches)
     kept.sort(key=_BY_TRANSACTION, reverse=descending)
-    return len(kept), b"[" + b",".join([m.body for m in kept[start : start + number]]) + b"]"
+    return len(kept), b"[" + b",".join([m[BODY] for m in kept[start : start + number]]) + b"]"

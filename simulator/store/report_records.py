@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from simulator.core.order_index import Entry, RecordSet
-from simulator.core.record_search import search_text
+from simulator.core.order_index import Entry, RecordSet, make_entry
+from simulator.core.record_search import ROWID, search_text
 from simulator.core.report_query import TEXT_SORT_FIELDS
 
 RECORD_JSON = (
@@ -42,7 +42,7 @@ def _entry(row: sqlite3.Row | tuple[Any, ...]) -> tuple[str, str, Entry]:
     """A row of `_ROW` as (registration, organization id, in-memory record)."""
     rowid, registration, owner, tid, member, name, email, code, completed, body = row
     text = search_text(name, email, registration, code)
-    return registration, owner, Entry(rowid, tid, body.encode(), member, text, bool(completed))
+    return registration, owner, make_entry(rowid, tid, body.encode(), member, text, bool(completed))
 
 
 COLUMNS = {
@@ -108,7 +108,7 @@ class ReportRecords:
             for row in rows:
                 registration, _owner, entry = _entry(row)
                 found.entries[registration] = entry
-                found.by_rowid[entry.rowid] = entry
+                found.by_rowid[entry[ROWID]] = entry
         return found
 
     def any_set(self, organization_id: str) -> RecordSet:

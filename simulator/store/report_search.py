@@ -26,6 +26,7 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterable
 
+from simulator.core.record_search import ROWID
 from simulator.store.report_records import ReportRecords
 
 MIN_TRIGRAM = 3  # FTS5's trigram tokenizer cannot match shorter strings: LIKE does
@@ -216,5 +217,5 @@ class ReportSearch:
         if entries is None:  # a NUL in the search: FTS5's own answer
             rowids = [rowid for (rowid,) in rows if rowid in records.by_rowid]
         else:
-            rowids = [entry.rowid for entry in entries]
+            rowids = [entry[ROWID] for entry in entries]
         return rowids if len(rowids) <= limit else None

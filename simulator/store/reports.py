@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager
 from datetime import date
 
 from simulator.core.order_index import RecordSet
-from simulator.core.record_search import page_by_transaction
+from simulator.core.record_search import COMPLETED, ROWID, page_by_transaction
 from simulator.core.report_query import ReportQuery
 from simulator.store.report_records import RECORD_JSON, ReportRecords
 from simulator.store.report_search import (
@@ -343,7 +343,7 @@ class ReportStore:
             return page_by_transaction(
                 matches, query.completed, descending, query.start, query.number
             )
-        kept = [entry.rowid for entry in matches if entry.completed or not query.completed]
+        kept = [entry[ROWID] for entry in matches if entry[COMPLETED] or not query.completed]
         rows = self.db.execute(
             "SELECT registrations.rowid FROM json_each(?) AS matches"
             " CROSS JOIN registrations ON registrations.rowid = matches.value"

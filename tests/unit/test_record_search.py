@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from simulator.core.order_index import Entry, RecordSet
-from simulator.core.record_search import needle, page_by_transaction, search_text
+from simulator.core.order_index import Entry, RecordSet, make_entry
+from simulator.core.record_search import ROWID, TEXT, needle, page_by_transaction, search_text
 from simulator.core.report_query import matches_search
 from simulator.store.report_search import rarest
 
@@ -55,7 +55,7 @@ records = st.lists(
 def entry(wire: dict[str, Any]) -> Entry:
     n = wire["transactionId"]
     body = json.dumps(wire, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    return Entry(n, n, body, "")
+    return make_entry(n, n, body, "")
 
 
 def without_title(wire: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +94,7 @@ def test_candidates_are_checked_as_the_reference_checks_them(
         return
     assert found is not None
     expected = [w["transactionId"] for w in made if matches_search(search, without_title(w))]
-    assert [e.rowid for e in found] == expected
+    assert [e[ROWID] for e in found] == expected
 
 
 @given(
@@ -116,7 +116,7 @@ def test_a_page_of_matches_is_the_slice_of_the_filtered_sorted_whole(
     """In-memory paging equals brute force: filter, sort by transactionId, slice."""
     found = needle(search.replace("\x00", ""))
     assert found is not None
-    matches = [entry(w) for w in made if found in entry(w).text]
+    matches = [entry(w) for w in made if found in entry(w)[TEXT]]
     total, body = page_by_transaction(matches, completed, descending, start, number)
     expected = sorted(
         (
