@@ -46,6 +46,12 @@ def fts_phrase(text: str) -> str:
     return _quoted(text)
 
 
+def like_pattern(text: str) -> str:
+    """`%text%` for LIKE ... ESCAPE '\\': a search too short for the trigram index."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def drive_limit(records: int) -> int:
     """How many matches a search may have and still be answered from its list of matches.
 

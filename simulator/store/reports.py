@@ -25,13 +25,14 @@ from datetime import date
 
 from simulator.core.order_index import RecordSet
 from simulator.core.record_search import COMPLETED, ROWID, page_by_transaction
-from simulator.core.report_query import ReportQuery
-from simulator.store.report_records import RECORD_JSON, ReportRecords
+from simulator.core.report_query import TEXT_SORT_FIELDS, ReportQuery
+from simulator.store.report_records import COLUMNS, RECORD_JSON, ReportRecords
 from simulator.store.report_search import (
     MIN_TRIGRAM,
     ReportSearch,
     fts_phrase,
     index_pending,
+    like_pattern,
     title_matches,
 )
 
@@ -39,33 +40,16 @@ COUNT_CACHE_SIZE = 4096
 DEEP_START = 5000  # from here, a page is located by rowid first (30% faster at 90,000)
 PAGE_CACHE_BYTES = 64 * 1024 * 1024
 
+# ORDER BY text: text fields compare as SQLite's NOCASE (`report_query.sort_key`).
 _SORT_COLUMNS = {
-    "transactionId": "transaction_id",
-    "firstName": "first_name COLLATE NOCASE",
-    "lastName": "last_name COLLATE NOCASE",
-    "email": "email COLLATE NOCASE",
-    "memberIdentifier": "member_identifier COLLATE NOCASE",
-    "activityId": "activity_id COLLATE NOCASE",
-    "activityTitle": "activity_title COLLATE NOCASE",
-    "registration": "registration COLLATE NOCASE",
-    "dateStarted": "date_started COLLATE NOCASE",
-    "progress": "progress",
-    "dateCompleted": "date_completed COLLATE NOCASE",
-    "completionCode": "completion_code COLLATE NOCASE",
+    field: column + (" COLLATE NOCASE" if field in TEXT_SORT_FIELDS else "")
+    for field, column in COLUMNS.items()
 }
-
-_RECORD_JSON = RECORD_JSON
-
 
 _PAGE_COLUMNS = (
     "transaction_id, first_name, last_name, email, member_identifier, activity_id, "
     "activity_title, registration, date_started, progress, date_completed, completion_code"
 )
-
-
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def indexed(query: ReportQuery) -> bool:
@@ -80,9 +64,8 @@ class ReportStore:
     """Report queries and quota counters over the store's connection."""
 
     def __init__(self, db: sqlite3.Connection, transaction: Transaction | None = None) -> None:
-        """`transaction` is the store's (`Store.transaction`): quota writes go through it,
-        so they join a request's group commit and the WAL checkpointer counts them.
-        Without it (a bare connection) each quota write commits on its own."""
+        """`transaction` is `Store.transaction`, for quota writes (`_own_write`); without
+        it each commits on its own."""
         self.db = db
         self._transaction = transaction
         self._generation = 0
@@ -144,12 +127,9 @@ class ReportStore:
     def _own_write(self, sql: str, args: tuple[object, ...]) -> None:
         """A quota write: not a change to registrations, so remembered answers stay.
 
-        Through the store's transactions, not committed on its own: every progress
-        call writes one, and a commit the checkpointer is not told of still grows
-        the WAL, until SQLite's automatic checkpoint (10,000 pages) ran on the event
-        loop inside one call, holding every request for 100-150 ms once every 10,000
-        calls (issue 14: the p99 of the search scenario that crossed one).
-        """
+        Through `Store.transaction` (one per progress call): a commit the WAL
+        checkpointer is not told of grew the WAL until SQLite's own checkpoint ran
+        on the event loop, 100-150 ms once every 10,000 calls (issue 14)."""
         before = self.db.total_changes
         if self._transaction is None:
             self.db.execute(sql, args)
@@ -215,7 +195,7 @@ class ReportStore:
                 )
                 args.append(fts_phrase(query.search))
             else:
-                pattern = _like_pattern(query.search)
+                pattern = like_pattern(query.search)
                 alternatives.extend(
                     f"{column} LIKE ? ESCAPE '\\'"
                     for column in (
@@ -290,7 +270,10 @@ class ReportStore:
         if query.search:
             index_pending(self.db)  # before the look: what it writes is a change too
         self._check_fresh()  # also notices other connections' writes
-        key = (organization_id, member_ids, query)
+        # Plain values, not the query object: the collector stops tracking such a key,
+        # and the page memory holds up to tens of thousands of small search pages.
+        key = (organization_id, member_ids, *query.filter_key)
+        key += (query.sort, query.order, query.start, query.number)
         cached = self._pages.get(key)
         if cached is not None:
             self._pages.move_to_end(key)
@@ -374,14 +357,14 @@ class ReportStore:
         order_by = self._order_by(query)
         if query.start < DEEP_START:
             sql = (
-                f"SELECT json_group_array({_RECORD_JSON}) FROM ("
+                f"SELECT json_group_array({RECORD_JSON}) FROM ("
                 f"SELECT {_PAGE_COLUMNS} FROM {source} ORDER BY {order_by} LIMIT ? OFFSET ?)"
             )
         else:
             # Deep page: find its rowids first (an index-only walk past `start` entries),
             # then read only those rows, instead of reading every row it skips.
             sql = (
-                f"SELECT json_group_array({_RECORD_JSON}) FROM ("
+                f"SELECT json_group_array({RECORD_JSON}) FROM ("
                 f"SELECT {_PAGE_COLUMNS} FROM registrations WHERE rowid IN ("
                 f"SELECT registrations.rowid FROM {source} ORDER BY {order_by} LIMIT ? OFFSET ?)"
                 f" ORDER BY {order_by})"
