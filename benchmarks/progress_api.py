@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/progress_api.py [--registrations 100000] [--duration 10]
     .venv/bin/python benchmarks/progress_api.py --registrations 2000 --duration 2   # smoke
+    .venv/bin/python benchmarks/progress_api.py --scenarios c,c-name --db bench.db  # searches only
 
 Fills a temporary SQLite file with N registrations straight through SQL (about
 10 s for 100,000; `--db FILE` reuses a filled file), starts `media77-sim serve`

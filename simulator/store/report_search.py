@@ -84,31 +84,32 @@ def rarest(search: str, sample: dict[str, int]) -> list[str]:
     more than `ENOUGH` sampled records (each read costs a trigram's list).
     """
     # From the search as typed: `lower` may turn a non-ASCII letter into ASCII ones.
-    at: dict[str, int] = {}
+    at: dict[str, list[int]] = {}
     for i in range(len(search) - 2):
         gram = search[i : i + 3].lower()
         if gram.isascii():
-            at.setdefault(gram, i)
+            at.setdefault(gram, []).append(i)
     if not at:
         return []
     ranked = [
-        (mask.bit_count(), gram, i, mask)
-        for gram, i in at.items()
+        (mask.bit_count(), gram, places, mask)
+        for gram, places in at.items()
         for mask in (sample.get(gram, 0),)
     ]
-    _count, first, i, held = min(ranked)
+    _count, first, places, held = min(ranked)
     chosen = [first]
-    near = set(range(i - 2, i + 3))
+    near = set(range(places[0] - 2, places[0] + 3))
     while len(chosen) < min(MOST_GRAMS, len(ranked)):
         if len(chosen) >= 2 and held.bit_count() <= ENOUGH:
             break
-        _both, _near, _count, gram, i, mask = min(
-            ((held & mask).bit_count(), i in near, count, gram, i, mask)
-            for count, gram, i, mask in ranked
+        # Near only if every place it occurs is near ("baa" of "baaabaa" is also apart).
+        _both, _near, _count, gram, places, mask = min(
+            ((held & mask).bit_count(), near.issuperset(places), count, gram, places, mask)
+            for count, gram, places, mask in ranked
             if gram not in chosen
         )
         chosen.append(gram)
-        near.update(range(i - 2, i + 3))
+        near.update(j for i in places for j in range(i - 2, i + 3))
         held &= mask
     return chosen
 

@@ -154,6 +154,7 @@ def test_every_record_holding_the_search_holds_the_trigrams_read(text: str, data
 
 
 @given(st.text("abcdefgh", min_size=3, max_size=30))
+@example("baaabaa")  # "baa" is near "aaa" where it first occurs, and apart later
 def test_the_trigrams_read_are_apart_where_they_can_be(search: str) -> None:
     """Overlapping trigrams mostly occur together: the second is taken three or more
     places from the first whenever the search has one there."""
