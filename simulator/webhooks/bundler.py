@@ -16,6 +16,7 @@ from simulator.core.bundling import Pending, accept, bundle_body, close_window
 from simulator.core.records import Transaction
 from simulator.core.subscriptions import Subscription
 from simulator.store.webhooks import WebhookStore
+from simulator.webhooks.pacing import Pacer
 from simulator.webhooks.tasks import report_failure
 
 Accepted = Callable[[str], None]  # told the subscription whose outbox got new bundles
@@ -34,10 +35,13 @@ def encode(body: dict[str, list[object]]) -> bytes:
 
 
 class Bundler:
-    def __init__(self, clock: Clock, db: WebhookStore, accepted: Accepted) -> None:
+    def __init__(
+        self, clock: Clock, db: WebhookStore, accepted: Accepted, pacer: Pacer | None = None
+    ) -> None:
         self.clock = clock
         self.db = db
         self._accepted = accepted
+        self.pacer = pacer if pacer is not None else Pacer()
         self._pending: dict[str, Pending] = {}
         self._windows: dict[str, asyncio.Task[None]] = {}
         self._bodies: dict[tuple[int, ...], bytes] = {}
@@ -63,12 +67,11 @@ class Bundler:
     async def _window(self, sub_id: str, seconds: float) -> None:
         try:
             await self.clock.sleep(seconds)
+            await self.pacer.step()  # the organization's windows close together: a few per turn
         finally:
             if self._windows.get(sub_id) is asyncio.current_task():
                 del self._windows[sub_id]
-        # Subscriptions of one organization see the same transactions, so their windows
-        # close together: their bundles share one commit (the first attempt starts after it).
-        with self.db.grouped():
+        with self.db.grouped():  # a commit shared with the turn's other webhook writes
             self.flush(sub_id)
 
     def flush(self, sub_id: str) -> None:

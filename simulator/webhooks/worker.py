@@ -28,6 +28,7 @@ from simulator.core.retry import AttemptOutcome, Failure, is_delivered
 from simulator.core.subscriptions import Subscription
 from simulator.store.webhooks import OutboxBundle, WebhookStore
 from simulator.webhooks import transport
+from simulator.webhooks.pacing import Pacer
 from simulator.webhooks.registry import Registry
 from simulator.webhooks.tasks import report_failure
 
@@ -48,6 +49,7 @@ class DeliveryWorker:
         webhook_ca: str = "",
         on_logged: Callable[[dict[str, Any]], None] = lambda _row: None,
         on_dropped: Callable[[dict[str, Any]], None] = lambda _missed: None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.clock = clock
         self.db = db
@@ -56,6 +58,7 @@ class DeliveryWorker:
         self._on_logged = on_logged
         self._on_dropped = on_dropped
         self.sessions = transport.Sessions()
+        self.pacer = pacer if pacer is not None else Pacer()
         self.open = False
         self._busy: dict[str, dict[str, asyncio.Task[None]]] = {}
         self._timers: dict[str, tuple[datetime, asyncio.Task[None]]] = {}
@@ -103,6 +106,7 @@ class DeliveryWorker:
     async def _run(self, bundle: OutboxBundle) -> None:
         me = asyncio.current_task()
         try:
+            await self.pacer.step()  # a wave of due bundles starts a few per turn
             await self._attempt_once(bundle)
         finally:
             busy = self._busy.get(bundle.webhook_id)
@@ -172,6 +176,7 @@ class DeliveryWorker:
         sent = transport.Sent(self.clock, started_at)
         result = await self._attempt(sub, bundle, attempt, plan.forced, sent)
         started_at, latency = sent.at, sent.latency_ms()
+        await self.pacer.step()  # answers come in waves too
         step = next_step(result, attempt, sub.retry_schedule, self.clock.now())
         # The outbox change and its log row land together, in the commit this turn's
         # other attempts and windows share (`grouped`); listeners hear once it is made.
