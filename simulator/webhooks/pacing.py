@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
-PER_TURN = 4
+PER_TURN = 2
 
 
 class Pacer:
