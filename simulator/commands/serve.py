@@ -20,6 +20,11 @@ from simulator.store import StoreOpenError
 from simulator.web.app import is_loopback
 
 SKIP_FLAGS = {"admin_token"}  # a secret: environment only, never on a command line
+# The API's event loop shares the interpreter with the webhook I/O thread: each time the
+# loop gives up the GIL (a system call, a SQLite statement) and wants it back while that
+# thread computes, it waits up to the switch interval, 5 ms by default. Under failing
+# endpoints those waits were most of the loop's lag (issue 13); 1 ms bounds each one.
+SWITCH_INTERVAL_S = 0.001
 
 
 def add_parser(subparsers: Any) -> None:
@@ -137,6 +142,7 @@ def control_api_notice(config: Config) -> str:
 
 
 async def serve(config: Config) -> None:
+    sys.setswitchinterval(SWITCH_INTERVAL_S)  # this process's own interpreter: see above
     simulator = Simulator(config, access_log=True)
     await simulator.start()
     settle_heap()

@@ -32,6 +32,7 @@ REPLAY_PAGE = 1_000
 OUTAGE_HISTORY = 100  # outage windows remembered for the dashboard, ended ones included
 
 Attempts = Callable[[int, int], list[dict[str, Any]]]  # (after id, limit) -> delivery rows
+_NO_DATA: dict[str, Any] = {}  # an attempt's place in the ring (never written to)
 
 
 class EventType(StrEnum):
@@ -47,7 +48,9 @@ class EventType(StrEnum):
     GAP = "gap"  # some non-attempt events were too old to replay
 
 
-@dataclass(frozen=True)
+# Slotted: the ring holds thousands of these, and under failing endpoints it fills
+# within a minute; without slots each event and id carried a dict of its own.
+@dataclass(frozen=True, slots=True)
 class EventId:
     process: str
     generation: int
@@ -68,7 +71,7 @@ class EventId:
         return cls(parts[0], int(parts[1]), int(parts[2]), int(parts[3]))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     id: EventId
     type: EventType
@@ -164,7 +167,9 @@ class EventFeed:
         # An attempt's row is in the delivery log: the ring keeps only its place, and
         # a replay reads the row back. Kept whole (~1.3 KB each), a ring of them was the
         # largest growth of memory under failing endpoints (benchmarks/hostile.py).
-        self._ring.append(event if kind is not EventType.ATTEMPT else Event(event.id, kind, {}))
+        self._ring.append(
+            event if kind is not EventType.ATTEMPT else Event(event.id, kind, _NO_DATA)
+        )
         for reader in list(self._readers):
             reader.put(event)
             if reader.closed:

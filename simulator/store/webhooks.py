@@ -10,7 +10,7 @@ finished, and every transaction not yet bundled.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -104,6 +104,18 @@ class WebhookStore:
         """One SQLite transaction around several writes below (one commit for an
         attempt's outbox change and its log row); the writes nest inside it."""
         return self.store.transaction()
+
+    def grouped(self) -> AbstractContextManager[None]:
+        """Writes in this context join the event loop's current group commit (see
+        `store.commits`): the windows closing and the attempts ending in one turn share
+        one COMMIT, at the start of the next turn, instead of one each. Under failing
+        endpoints they come in waves (every subscription's window closes at once, their
+        retries fall due together), and a commit each made a wave several ms of one turn."""
+        return self.store.deferred_commits()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once what was written so far is committed."""
+        self.store.after_commit(callback)
 
     # -- subscriptions --------------------------------------------------------------------
 
@@ -291,7 +303,19 @@ class WebhookStore:
             self.db.execute(
                 "DELETE FROM webhook_deliveries WHERE id <= ?", (row_id - self.log_cap,)
             )
-        return _delivery_json((row_id, *values))
+        return {  # as `_delivery_json` reads it back, without parsing what was just made
+            "id": row_id,
+            "webhookId": webhook_id,
+            "bundleId": bundle_id,
+            "attempt": attempt,
+            "at": to_iso_ms(at),
+            "outcome": outcome,
+            "status": status,
+            "error": error,
+            "latencyMs": None if latency_ms is None else round(float(latency_ms), 3),
+            "transactionIds": list(transaction_ids),
+            "fault": fault,
+        }
 
     def deliveries(
         self,

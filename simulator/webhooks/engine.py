@@ -32,6 +32,7 @@ from simulator.service.events import EventFeed
 from simulator.store.webhooks import WebhookStore
 from simulator.webhooks import transport
 from simulator.webhooks.bundler import Bundler
+from simulator.webhooks.pacing import Pacer
 from simulator.webhooks.registry import Registry
 from simulator.webhooks.worker import DeliveryWorker
 
@@ -55,6 +56,7 @@ class WebhookEngine:
         self.clock = sim.clock
         self.db = WebhookStore(sim.store)
         self.registry = Registry(sim, self.db)
+        pacer = Pacer()  # one for both: windows and attempts share the turns they may take
         self.worker = DeliveryWorker(
             self.clock,
             self.db,
@@ -62,8 +64,9 @@ class WebhookEngine:
             webhook_ca=sim.config.webhook_ca,
             on_logged=self._notify,
             on_dropped=events.missed if events is not None else lambda _missed: None,
+            pacer=pacer,
         )
-        self.bundler = Bundler(self.clock, self.db, self.worker.dispatch)
+        self.bundler = Bundler(self.clock, self.db, self.worker.dispatch, pacer)
         self._changed = asyncio.Event()
         self._listener: _Listener | None = None
         self._running = False

@@ -5,8 +5,9 @@ timer for the next bundle to fall due. Each attempt runs the stages
     fault plan (core) → I/O (transport) → next step (core) → persist → log
 
 and nothing else: what to inject and what follows an attempt are pure decisions in
-`core.faults` and `core.delivery`. Persist and log land in one commit (the outbox
-never changes without its log row), and the body sent is the outbox's own bytes.
+`core.faults` and `core.delivery`. Persist and log land in one transaction (the outbox
+never changes without its log row), committed with whatever else the event loop's turn
+wrote (a group commit), and the body sent is the outbox's own bytes.
 A hung or slow endpoint holds only its own few slots; its other bundles wait as rows,
 and other subscriptions never wait.
 """
@@ -27,6 +28,7 @@ from simulator.core.retry import AttemptOutcome, Failure, is_delivered
 from simulator.core.subscriptions import Subscription
 from simulator.store.webhooks import OutboxBundle, WebhookStore
 from simulator.webhooks import transport
+from simulator.webhooks.pacing import Pacer
 from simulator.webhooks.registry import Registry
 from simulator.webhooks.tasks import report_failure
 
@@ -47,6 +49,7 @@ class DeliveryWorker:
         webhook_ca: str = "",
         on_logged: Callable[[dict[str, Any]], None] = lambda _row: None,
         on_dropped: Callable[[dict[str, Any]], None] = lambda _missed: None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.clock = clock
         self.db = db
@@ -55,6 +58,7 @@ class DeliveryWorker:
         self._on_logged = on_logged
         self._on_dropped = on_dropped
         self.sessions = transport.Sessions()
+        self.pacer = pacer if pacer is not None else Pacer()
         self.open = False
         self._busy: dict[str, dict[str, asyncio.Task[None]]] = {}
         self._timers: dict[str, tuple[datetime, asyncio.Task[None]]] = {}
@@ -102,6 +106,7 @@ class DeliveryWorker:
     async def _run(self, bundle: OutboxBundle) -> None:
         me = asyncio.current_task()
         try:
+            await self.pacer.step()  # a wave of due bundles starts a few per turn
             await self._attempt_once(bundle)
         finally:
             busy = self._busy.get(bundle.webhook_id)
@@ -159,11 +164,11 @@ class DeliveryWorker:
         started_at = self.clock.now()
         plan = self._plan(sub, bundle, attempt, started_at)
         if plan.drop:
-            with self.db.atomic():  # one commit: out of the outbox, on the ledger, logged
+            with self.db.grouped(), self.db.atomic():  # out of the outbox, on the ledger, logged
                 notice = self._drop_row(bundle, DropReason.INJECTED_DROP)
                 row = self._log(bundle, attempt, started_at, AttemptOutcome.DROPPED, 0,
                                 INJECTED_DROP_ERROR, None, plan.label)  # fmt: skip
-            self._announce(row, notice)
+            self.db.after_commit(lambda: self._announce(row, notice))
             return
         if plan.delay_s > 0:
             await self.clock.sleep(plan.delay_s)
@@ -171,12 +176,15 @@ class DeliveryWorker:
         sent = transport.Sent(self.clock, started_at)
         result = await self._attempt(sub, bundle, attempt, plan.forced, sent)
         started_at, latency = sent.at, sent.latency_ms()
+        await self.pacer.step()  # answers come in waves too
         step = next_step(result, attempt, sub.retry_schedule, self.clock.now())
-        with self.db.atomic():  # one commit per attempt: the outbox change and its log row
+        # The outbox change and its log row land together, in the commit this turn's
+        # other attempts and windows share (`grouped`); listeners hear once it is made.
+        with self.db.grouped(), self.db.atomic():
             missed = self._persist(bundle, attempt, step)
             row = self._log(bundle, attempt, started_at, step.outcome, result.status,
                             result.error, latency, plan.label)  # fmt: skip
-        self._announce(row, missed)
+        self.db.after_commit(lambda: self._announce(row, missed))
         if isinstance(step, Delivered) and plan.duplicate:
             sent = transport.Sent(self.clock, self.clock.now())
             again = await self._attempt(sub, bundle, attempt, None, sent)
