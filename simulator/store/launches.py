@@ -1,40 +1,38 @@
 """SQL of the launch log (`GET /_sim/launches`): one row per launch, kept until reset.
 
-Rows hold the filterable columns and the whole entry as JSON, so the log's shape
-can grow without a migration.
+Rows hold the filterable columns and the rest of the entry as JSON (`body`), so the
+log's shape can grow without a migration; the service turns rows into entries
+(`service/launch_log.py`). Ids are the table's rowids (migration 011): increasing,
+from 1 after a reset, as rows are only ever removed all at once.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from collections.abc import Sequence
 
 from simulator.core.launch_filter import LaunchFilter
 from simulator.store import Store
 
+# A stored launch as `list_launches` gives it: the columns of `COLUMNS`, in order.
+LaunchRow = tuple[int, str, str, str, str, str, str, str, str]
+COLUMNS = "id, at, source, course_id, registration, email, organization_id, outcome, body"
 
-def record_launch(store: Store, at: str, entry: dict[str, Any]) -> int:
-    """Append one launch log entry; returns its id (increasing, from 1 after a reset)."""
+_INSERT = (
+    "INSERT INTO launches"
+    " (at, source, course_id, registration, email, organization_id, outcome, body)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def record_launch(store: Store, at: str, row: Sequence[str]) -> int:
+    """Append one launch; `row` is (source, course_id, registration, email,
+    organization_id, outcome, body). Returns its id."""
     with store.transaction() as db:
-        cursor = db.execute(
-            "INSERT INTO launches"
-            " (at, source, course_id, registration, email, organization_id, outcome, body)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                at,
-                entry["source"],
-                entry["courseId"],
-                entry["registration"],
-                entry["email"],
-                entry["organizationId"],
-                entry["outcome"],
-                json.dumps(entry),
-            ),
-        )
+        cursor = db.execute(_INSERT, (at, *row))
     return int(cursor.lastrowid or 0)
 
 
-def list_launches(store: Store, wanted: LaunchFilter) -> tuple[list[dict[str, Any]], int]:
+def list_launches(store: Store, wanted: LaunchFilter) -> tuple[list[LaunchRow], int]:
     """A page of the log, newest first, and the total matching."""
     clauses, args = [], []
     for column, value in (
@@ -48,7 +46,7 @@ def list_launches(store: Store, wanted: LaunchFilter) -> tuple[list[dict[str, An
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     (total,) = store.db.execute(f"SELECT COUNT(*) FROM launches {where}", args).fetchone()
     rows = store.db.execute(
-        f"SELECT id, at, body FROM launches {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+        f"SELECT {COLUMNS} FROM launches {where} ORDER BY id DESC LIMIT ? OFFSET ?",
         [*args, wanted.limit, wanted.offset],
-    )
-    return [{"id": row[0], "at": row[1], **json.loads(row[2])} for row in rows], int(total)
+    ).fetchall()
+    return rows, int(total)
