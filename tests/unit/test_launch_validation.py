@@ -333,6 +333,22 @@ def test_strict_255_counts_utf16_units_as_javascript_does(
 
 
 @given(
+    valid_launches(),
+    st.sampled_from(PARAMETERS),
+    st.lists(st.sampled_from(["a", "\u00e9", "\U0001f600"]), min_size=100, max_size=300),
+)
+def test_strict_too_long_is_exactly_over_255_utf16_units(
+    params: dict[str, str], name: str, characters: list[str]
+) -> None:
+    """Whatever mix of one- and two-unit characters: too long exactly when JavaScript's
+    `length` is over 255, however few characters that takes."""
+    value = "".join(characters)
+    units = sum(2 if c == "\U0001f600" else 1 for c in characters)
+    _launch, diagnostics = strict({**params, name: value})
+    assert (("too_long", "error", name) in codes(diagnostics)) == (units > MAX_LENGTH)
+
+
+@given(
     valid_launches(), st.sampled_from(PARAMETERS), st.sampled_from(["\x00", "\n", "\x7f", "\x85"])
 )
 def test_strict_control_characters_are_rejected(params: dict[str, str], name: str, c: str) -> None:
