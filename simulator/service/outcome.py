@@ -39,11 +39,15 @@ class LaunchOutcome:
 
     @property
     def problems(self) -> tuple[Diagnostic, ...]:
+        if not self.diagnostics:  # most launches: asked several times each
+            return ()
         return tuple(d for d in self.diagnostics if d.severity == Severity.ERROR)
 
     @property
     def warnings(self) -> tuple[str, ...]:
         """The warnings as text: what the registration keeps and the answers list."""
+        if not self.diagnostics:
+            return ()
         return tuple(d.message for d in self.diagnostics if d.severity == Severity.WARNING)
 
     @property

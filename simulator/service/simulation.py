@@ -152,12 +152,9 @@ class Simulation:
 
     def _conflicts(self, launch: Launch) -> tuple[Registration | None, tuple[Diagnostic, ...]]:
         """What the store adds: the registration `reg` names, and a reused or regenerated reg."""
-        existing = self.store.registration(launch.reg)
-        unfinished = [
-            r
-            for r in self.store.learner_registrations(launch.organization.id, launch.email)
-            if r.course_id == launch.course_id and not r.completed
-        ]
+        existing, unfinished = launches_store.registration_and_unfinished(
+            self.store, launch.reg, launch.organization.id, launch.email, launch.course_id
+        )
         errors, warnings = registration_conflicts(launch, existing, unfinished)
         return existing, (
             *(error(Code.REGISTRATION_REUSED, p.message, p.field) for p in errors),

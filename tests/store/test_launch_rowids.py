@@ -109,3 +109,62 @@ def test_ids_start_from_one_after_a_reset(tmp_path: Path) -> None:
         assert [_launch(sim, n) for n in range(2)] == [1, 2]
     finally:
         store.close()
+
+
+def test_a_launch_reads_the_reg_and_the_learners_unfinished_work_of_the_course(
+    tmp_path: Path,
+) -> None:
+    """What the conflict rules are given: the registration `reg` names (whatever its
+    case) and the learner's other unfinished registrations of that course, oldest
+    first; not those completed, of another course, or of another learner."""
+    from simulator.store.launches import registration_and_unfinished
+
+    store, sim = _open(tmp_path / "sim.db")
+    try:
+        course = next(a.id for a in sim.store.activities() if a.kind == "course")
+        org = store.organizations()[0]
+
+        def launch(reg: str, email: str, course_id: str = course) -> None:
+            params = {
+                "reg": reg,
+                "em": email,
+                "fn": "Ann Example",
+                "dom": org.domains[0].removeprefix("*."),
+                "lmsId": org.lms_ids["staging"],
+            }
+            assert sim.launch(course_id, params).registration is not None  # fmt: skip
+
+        regs = [f"0b6e7a52-4c1d-4f7e-9a3b-{n:012d}" for n in range(6)]
+        other_course = next(
+            a.id for a in sim.store.activities() if a.kind == "course" and a.id != course
+        )
+        launch(regs[0], "ann@example.com")
+        launch(regs[1], "Ann@Example.com")
+        launch(regs[2], "ann@example.com")
+        sim.complete(regs[2])
+        launch(regs[3], "ann@example.com", other_course)
+        launch(regs[4], "bob@example.com")
+        existing, unfinished = registration_and_unfinished(
+            store, regs[1].upper(), org.id, "ANN@example.com", course
+        )
+        assert existing is not None and existing.registration == regs[1]
+        assert [r.registration for r in unfinished] == [regs[0]]
+        existing, unfinished = registration_and_unfinished(
+            store, regs[5], org.id, "ann@example.com", course
+        )
+        assert existing is None and [r.registration for r in unfinished] == regs[:2]
+        plan = " ; ".join(
+            row[3]
+            for row in store.db.execute(
+                "EXPLAIN QUERY PLAN " + _conflicts_sql(), (regs[5], org.id, "a@b.c", course)
+            )
+        )
+        assert "SCAN registrations" not in plan and plan.count("USING INDEX") == 2, plan
+    finally:
+        store.close()
+
+
+def _conflicts_sql() -> str:
+    from simulator.store import launches
+
+    return launches._CONFLICTS
