@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii as _quoted
 from typing import Any, NamedTuple
 
 from simulator.core.launch_values import PARAMETERS
@@ -88,8 +89,36 @@ def log_row(
         filed = {**meant, **params} if meant else params
         registration = _text(filed.get("reg"), 255).lower()
         email = _text(filed.get("em"), 255)
-    details: dict[str, Any] = {}
     values = {name: _text(params[name]) for name in PARAMETERS if name in params}
+    if not outcome.diagnostics and outcome.fixed_url is None and location is None:
+        details_json = _params_json(values)  # a clean launch: its values alone
+    else:
+        details_json = json.dumps(_details(values, outcome, location))
+    return LogRow(
+        source,
+        _text(course_id, 255),
+        registration,
+        email,
+        outcome.organization.id if outcome.organization else "",
+        outcome.outcome,
+        details_json,
+    )
+
+
+def _params_json(values: Mapping[str, str]) -> str:
+    """`{"params": values}` as JSON (`{}` with none), written directly: the parameter
+    names need no escaping, the values go through `json`'s own."""
+    if not values:
+        return "{}"
+    inner = ", ".join([f'"{name}": {_quoted(value)}' for name, value in values.items()])
+    return f'{{"params": {{{inner}}}}}'
+
+
+def _details(
+    values: dict[str, str], outcome: LaunchOutcome, location: PageLocation | None
+) -> dict[str, Any]:
+    """The entry's keys after the columns, those at their default left out."""
+    details: dict[str, Any] = {}
     if values:
         details["params"] = values
     if outcome.diagnostics:
@@ -109,15 +138,7 @@ def log_row(
         details["referrer"] = location.referrer[:MAX_LOCATION]
         if location.url is not None:
             details["url"] = location.url[:MAX_LOCATION]
-    return LogRow(
-        source,
-        _text(course_id, 255),
-        registration,
-        email,
-        outcome.organization.id if outcome.organization else "",
-        outcome.outcome,
-        json.dumps(details),
-    )
+    return details
 
 
 def entry_of(row: LogRow) -> dict[str, Any]:

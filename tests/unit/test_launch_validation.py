@@ -7,6 +7,7 @@ the second ("strict") by its code and severity, warnings included.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -144,6 +145,16 @@ def test_wildcards_admit_subdomains_only(host: str) -> None:
     assert domain_allowed(f"{host}.example.com", ["*.example.com"])
     assert not domain_allowed("example.com", ["*.example.com"])
     assert not domain_allowed(f"{host}.example.com.evil", ["*.example.com"])
+
+
+@given(st.text(alphabet="aZ09-.\n\u212a\u0130", max_size=80) | st.text(max_size=20))
+def test_a_host_name_is_labels_of_letters_digits_and_inner_hyphens(value: str) -> None:
+    """RFC 1123, label by label, after lower-casing and trailing dots dropped."""
+    labels = value.lower().rstrip(".").split(".")
+    expected = 0 < len(value) <= 253 and all(
+        re.match(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", label) for label in labels
+    )
+    assert is_host_name(value) == expected
 
 
 def test_reusing_a_reg_for_another_learner_or_course_is_an_error() -> None:
