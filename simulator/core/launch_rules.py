@@ -199,7 +199,11 @@ def check_launch(
         )
     if names:
         found.extend(_record_warnings(values.get("em", ""), *names))
-    if organization is None or names is None or any(d.severity == Severity.ERROR for d in found):
+    if (
+        organization is None
+        or names is None
+        or (found and any(d.severity == Severity.ERROR for d in found))
+    ):
         return None, tuple(found)
     launch = Launch(
         course_id=course_id,
