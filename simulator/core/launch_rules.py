@@ -35,7 +35,8 @@ def _shape_problem(name: str, value: str) -> Diagnostic | None:
     """What makes a value unusable whatever the parameter: absent, too long, odd characters."""
     if not value:
         return error(Code.MISSING_PARAMETER, f"{name} is required", name)
-    if utf16_length(value) > MAX_LENGTH:
+    # At most two UTF-16 units a character: a value of up to half the limit fits.
+    if len(value) > MAX_LENGTH // 2 and utf16_length(value) > MAX_LENGTH:
         return error(
             Code.TOO_LONG,
             f"{name} is {utf16_length(value)} characters once decoded; at most {MAX_LENGTH} "
@@ -58,7 +59,11 @@ def _shape_problem(name: str, value: str) -> Diagnostic | None:
     return None
 
 
-def _value_problems(values: Mapping[str, str]) -> list[Diagnostic]:
+def _value_problems(
+    values: Mapping[str, str], names: tuple[str, str] | None, host_name: bool
+) -> list[Diagnostic]:
+    """The format of each value; `names` and `host_name` are `fn` split and whether `dom`
+    is a host name, worked out once by the caller (the checks ask them again)."""
     found = []
     if "reg" in values and not UUID_PATTERN.match(values["reg"]):
         found.append(
@@ -72,7 +77,7 @@ def _value_problems(values: Mapping[str, str]) -> list[Diagnostic]:
         found.append(
             error(Code.INVALID_EMAIL, f"em {values['em']!r} is not an e-mail address", "em")
         )
-    if "fn" in values and strict_split_name(values["fn"]) is None:
+    if "fn" in values and names is None:
         found.append(
             error(
                 Code.INVALID_NAME,
@@ -81,7 +86,7 @@ def _value_problems(values: Mapping[str, str]) -> list[Diagnostic]:
                 "fn",
             )
         )
-    if "dom" in values and not is_host_name(values["dom"]):
+    if "dom" in values and not host_name:
         found.append(error(Code.INVALID_DOM, f"dom {values['dom']!r} is not a host name", "dom"))
     return found
 
@@ -93,10 +98,17 @@ def strict_split_name(fn: str) -> tuple[str, str] | None:
 
 
 def _organization(
-    values: Mapping[str, str], environment: str, organizations: Sequence[Organization]
+    values: Mapping[str, str],
+    environment: str,
+    organizations: Sequence[Organization],
+    host_name: bool,
 ) -> tuple[Organization | None, list[Diagnostic]]:
     lms_id = values["lmsId"]
-    org = next((o for o in organizations if o.lms_ids.get(environment) == lms_id), None)
+    org = None
+    for candidate in organizations:
+        if candidate.lms_ids.get(environment) == lms_id:
+            org = candidate
+            break
     if org is None:
         found = other_environment(lms_id, environment, organizations)
         if found:
@@ -105,7 +117,7 @@ def _organization(
         message = f"lmsId {lms_id!r} is not known to any organization"
         return None, [error(Code.UNKNOWN_LMS_ID, message, "lmsId")]
     dom = values.get("dom", "")
-    if is_host_name(dom) and not domain_allowed(dom, org.domains):
+    if host_name and not domain_allowed(dom, org.domains):
         message = (
             f"dom {dom!r} is not a domain of {org.name} (allowed: {', '.join(org.domains)}); "
             "dom is the host you launch from, subdomains included"
@@ -116,6 +128,8 @@ def _organization(
 
 def _record_warnings(email: str, first: str, last: str) -> list[Diagnostic]:
     """Values the vendor's varchar(100) record columns cut short (docs/decisions.md)."""
+    if len(email) <= RECORD_LENGTH and len(first) <= RECORD_LENGTH and len(last) <= RECORD_LENGTH:
+        return []
     return [
         warning(
             Code.VALUE_TRUNCATED,
@@ -165,11 +179,14 @@ def check_launch(
             found.append(problem)
         else:
             values[name] = value
-    found.extend(_value_problems(values))
-    organization, more = (
-        _organization(values, environment, organizations) if "lmsId" in values else (None, [])
-    )
-    found.extend(more)
+    names = strict_split_name(values["fn"]) if "fn" in values else None
+    host_name = "dom" in values and is_host_name(values["dom"])
+    found.extend(_value_problems(values, names, host_name))
+    if "lmsId" in values:
+        organization, more = _organization(values, environment, organizations, host_name)
+        found.extend(more)
+    else:
+        organization = None
     reg = values.get("reg", "")
     if reg != reg.lower() and UUID_PATTERN.match(reg):
         found.append(
@@ -180,10 +197,13 @@ def check_launch(
                 "reg",
             )
         )
-    names = strict_split_name(values.get("fn", ""))
     if names:
         found.extend(_record_warnings(values.get("em", ""), *names))
-    if organization is None or names is None or any(d.severity == Severity.ERROR for d in found):
+    if (
+        organization is None
+        or names is None
+        or (found and any(d.severity == Severity.ERROR for d in found))
+    ):
         return None, tuple(found)
     launch = Launch(
         course_id=course_id,

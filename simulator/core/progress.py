@@ -106,6 +106,8 @@ def check_progress(value: object) -> int:
 
 def start(state: Registration) -> Step:
     """The first launch: progress 0, a `started` event."""
+    if state.progress == 0 and state.date_completed is None:  # as a launch makes it
+        return Step(EventKind.STARTED, state)
     return Step(EventKind.STARTED, replace(state, progress=0, date_completed=None))
 
 

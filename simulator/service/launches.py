@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.core.launch_filter import LaunchFilter
+from simulator.service.launch_log import LogRow, entry_of
 from simulator.store import Store
 from simulator.store import launches as launches_store
 
@@ -15,4 +16,5 @@ class LaunchLog:
 
     def page(self, wanted: LaunchFilter) -> tuple[list[dict[str, Any]], int]:
         """A page of the log, newest first, and the total the filters match."""
-        return launches_store.list_launches(self.store, wanted.checked())
+        rows, total = launches_store.list_launches(self.store, wanted.checked())
+        return [{"id": row[0], "at": row[1], **entry_of(LogRow(*row[2:]))} for row in rows], total

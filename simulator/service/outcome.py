@@ -25,13 +25,29 @@ class LaunchOutcome:
     launch_id: int = 0  # its entry in the launch log (GET /_sim/launches)
     fixed_url: str | None = None  # the corrected launch URL, where one can be derived
 
+    def logged_as(self, launch_id: int) -> LaunchOutcome:
+        """This outcome with the id of its log entry (`dataclasses.replace` costs every
+        launch five times as much)."""
+        return LaunchOutcome(
+            self.registration,
+            self.created,
+            self.diagnostics,
+            self.organization,
+            launch_id,
+            self.fixed_url,
+        )
+
     @property
     def problems(self) -> tuple[Diagnostic, ...]:
+        if not self.diagnostics:  # most launches: asked several times each
+            return ()
         return tuple(d for d in self.diagnostics if d.severity == Severity.ERROR)
 
     @property
     def warnings(self) -> tuple[str, ...]:
         """The warnings as text: what the registration keeps and the answers list."""
+        if not self.diagnostics:
+            return ()
         return tuple(d.message for d in self.diagnostics if d.severity == Severity.WARNING)
 
     @property

@@ -12,8 +12,6 @@ import hashlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import replace
-from typing import Any
 
 from simulator.clock import Clock
 from simulator.config import Config
@@ -35,7 +33,7 @@ from simulator.core.launch_url import LaunchReading, read_launch_location, read_
 from simulator.core.progress import Registration, advance, check_progress, start
 from simulator.core.records import Transaction
 from simulator.fixtures import Fixtures
-from simulator.service.launch_log import PageLocation, log_entry
+from simulator.service.launch_log import LogRow, PageLocation, log_row
 from simulator.service.outcome import LaunchOutcome
 from simulator.store import Store
 from simulator.store import launches as launches_store
@@ -154,12 +152,9 @@ class Simulation:
 
     def _conflicts(self, launch: Launch) -> tuple[Registration | None, tuple[Diagnostic, ...]]:
         """What the store adds: the registration `reg` names, and a reused or regenerated reg."""
-        existing = self.store.registration(launch.reg)
-        unfinished = [
-            r
-            for r in self.store.learner_registrations(launch.organization.id, launch.email)
-            if r.course_id == launch.course_id and not r.completed
-        ]
+        existing, unfinished = launches_store.registration_and_unfinished(
+            self.store, launch.reg, launch.organization.id, launch.email, launch.course_id
+        )
         errors, warnings = registration_conflicts(launch, existing, unfinished)
         return existing, (
             *(error(Code.REGISTRATION_REUSED, p.message, p.field) for p in errors),
@@ -196,8 +191,8 @@ class Simulation:
         launch, diagnostics = self.check_params(course_id, params)
         with self.store.transaction():  # the registration and its log entry: one commit
             outcome = self._launch(course_id, launch, diagnostics)
-            launch_id = self._log_launch(course_id, params, outcome, source, None)
-        return replace(outcome, launch_id=launch_id)
+            launch_id = self._record(log_row(course_id, params, outcome, source, None))
+        return outcome.logged_as(launch_id)
 
     def launch_reading(
         self, reading: LaunchReading, location: PageLocation, *, source: str = "page"
@@ -208,9 +203,9 @@ class Simulation:
             outcome = self._launch(
                 reading.course_id, reading.launch, reading.diagnostics, reading.fixed_url
             )
-            entry = log_entry(reading.course_id, reading.params, outcome, source, location, meant)
-            launch_id = self._record(entry)
-        return replace(outcome, launch_id=launch_id)
+            row = log_row(reading.course_id, reading.params, outcome, source, location, meant)
+            launch_id = self._record(row)
+        return outcome.logged_as(launch_id)
 
     def _launch(
         self,
@@ -248,7 +243,9 @@ class Simulation:
             state, more = self._sync_curriculum(state, activity)
             transactions += more
         self._publish(transactions)
-        return replace(outcome, registration=state, created=True)
+        return LaunchOutcome(
+            state, True, outcome.diagnostics, outcome.organization, 0, outcome.fixed_url
+        )
 
     # -- progress ---------------------------------------------------------------------------
 
@@ -378,15 +375,5 @@ class Simulation:
 
     # -- the launch log ----------------------------------------------------------------------
 
-    def _log_launch(
-        self,
-        course_id: str,
-        params: Mapping[str, object],
-        outcome: LaunchOutcome,
-        source: str,
-        location: PageLocation | None,
-    ) -> int:
-        return self._record(log_entry(course_id, params, outcome, source, location))
-
-    def _record(self, entry: dict[str, Any]) -> int:
-        return launches_store.record_launch(self.store, to_iso_ms(self.clock.now()), entry)
+    def _record(self, row: LogRow) -> int:
+        return launches_store.record_launch(self.store, to_iso_ms(self.clock.now()), row)

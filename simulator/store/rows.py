@@ -70,7 +70,7 @@ def insert_registration(
             state.completion_code,
             at,
             state.transaction_id,
-            json.dumps(list(state.warnings)),
+            json.dumps(list(state.warnings)) if state.warnings else "[]",
             learner_id,
         ),
     )

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from simulator.core.errors import BadRequest
+from simulator.core.registration_json import registration_json
 from simulator.service.outcome import LaunchOutcome
 from simulator.web.errors import invalid_launch, read_json_object
 from simulator.web.keys import runtime
@@ -48,10 +49,12 @@ def rejected(outcome: LaunchOutcome, **extra: Any) -> BadRequest:
 def registration_answer(outcome: LaunchOutcome) -> web.Response:
     """The registration as `POST /_sim/registrations` answers it: 201 new, 200 resumed."""
     assert outcome.registration is not None
-    data = outcome.registration.to_json()
-    data["warnings"] = list(outcome.warnings)
-    data["diagnostics"] = [d.to_json() for d in outcome.diagnostics]
-    return web.json_response(data, status=201 if outcome.created else 200)
+    text = registration_json(
+        outcome.registration, outcome.warnings, [d.to_json() for d in outcome.diagnostics]
+    )
+    return web.Response(
+        text=text, status=201 if outcome.created else 200, content_type="application/json"
+    )
 
 
 @routes.post("/_sim/launches/open")

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.core.dates import from_wire, parse_utc, to_wire
+from simulator.core.dates import from_wire, parse_utc, to_iso_ms, to_wire
 from tests.strategies import moments
 
 
@@ -53,3 +53,19 @@ def test_empty_date_is_empty_string_on_the_wire() -> None:
 def test_wire_dates_are_the_documented_format(moment: datetime) -> None:
     in_utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
     assert to_wire(moment) == in_utc.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(2, 1, 1),
+        max_value=datetime(9998, 12, 31),
+        timezones=st.none()
+        | st.just(UTC)
+        | st.builds(
+            timezone, st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23))
+        ),
+    )
+)
+def test_control_api_timestamps_are_iso_with_milliseconds(moment: datetime) -> None:
+    in_utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
+    assert to_iso_ms(moment) == in_utc.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

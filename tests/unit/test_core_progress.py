@@ -23,6 +23,16 @@ def run(requests: list[int]) -> tuple[Registration, list[str]]:
     return state, kinds
 
 
+@given(progress_values, st.booleans())
+def test_a_start_is_at_zero_and_not_completed_whatever_it_is_given(
+    progress: int, completed: bool
+) -> None:
+    given_state = replace(BASE, progress=progress, date_completed=T0 if completed else None)
+    step = start(given_state)
+    assert step.kind == EventKind.STARTED
+    assert step.state == replace(given_state, progress=0, date_completed=None)
+
+
 @given(st.lists(progress_values, max_size=30))
 def test_progress_never_goes_backwards_and_completes_once(requests: list[int]) -> None:
     state, kinds = run(requests)

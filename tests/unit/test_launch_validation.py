@@ -7,6 +7,7 @@ the second ("strict") by its code and severity, warnings included.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -144,6 +145,16 @@ def test_wildcards_admit_subdomains_only(host: str) -> None:
     assert domain_allowed(f"{host}.example.com", ["*.example.com"])
     assert not domain_allowed("example.com", ["*.example.com"])
     assert not domain_allowed(f"{host}.example.com.evil", ["*.example.com"])
+
+
+@given(st.text(alphabet="aZ09-.\n\u212a\u0130", max_size=80) | st.text(max_size=20))
+def test_a_host_name_is_labels_of_letters_digits_and_inner_hyphens(value: str) -> None:
+    """RFC 1123, label by label, after lower-casing and trailing dots dropped."""
+    labels = value.lower().rstrip(".").split(".")
+    expected = 0 < len(value) <= 253 and all(
+        re.match(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", label) for label in labels
+    )
+    assert is_host_name(value) == expected
 
 
 def test_reusing_a_reg_for_another_learner_or_course_is_an_error() -> None:
@@ -330,6 +341,22 @@ def test_strict_255_counts_utf16_units_as_javascript_does(
     assert launch is None
     assert ("too_long", "error", name) in codes(diagnostics)
     assert "255" in next(d.message for d in diagnostics if d.code == "too_long")
+
+
+@given(
+    valid_launches(),
+    st.sampled_from(PARAMETERS),
+    st.lists(st.sampled_from(["a", "\u00e9", "\U0001f600"]), min_size=100, max_size=300),
+)
+def test_strict_too_long_is_exactly_over_255_utf16_units(
+    params: dict[str, str], name: str, characters: list[str]
+) -> None:
+    """Whatever mix of one- and two-unit characters: too long exactly when JavaScript's
+    `length` is over 255, however few characters that takes."""
+    value = "".join(characters)
+    units = sum(2 if c == "\U0001f600" else 1 for c in characters)
+    _launch, diagnostics = strict({**params, name: value})
+    assert (("too_long", "error", name) in codes(diagnostics)) == (units > MAX_LENGTH)
 
 
 @given(
