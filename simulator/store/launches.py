@@ -2,7 +2,7 @@
 
 Rows hold the filterable columns and the rest of the entry as JSON (`body`), so the
 log's shape can grow without a migration; the service turns rows into entries
-(`service/launch_log.py`). Ids are the table's rowids (migration 011): increasing,
+(`service/launch_log.py`). Ids are the table's rowids (migration 009): increasing,
 from 1 after a reset, as rows are only ever removed all at once.
 """
 

@@ -1,4 +1,4 @@
-"""Migration 011: the launch log's ids are rowids (no AUTOINCREMENT). A database
+"""Migration 009: the launch log's ids are rowids (no AUTOINCREMENT). A database
 upgraded with its log lists every entry as before, new launches continue its ids,
 and after a reset the ids start from 1 again."""
 
