@@ -1,9 +1,10 @@
 """JSON errors for every API answer: a clear 4xx, never a traceback.
 
-Core rules, services and handlers raise `simulator.core.errors` classes; the one
-middleware here renders them, turns aiohttp's own HTTP errors (404, 405, 413) into
-the same shape on every path that answers JSON (the APIs and the player page's
-`/courses/{courseId}/api/`), and logs anything else as a bug while still
+Core rules, services and handlers raise `simulator.core.errors` classes; the
+application's one middleware (`web/app.py`) hands whatever a request raised to
+`answer_for` here, which renders them, turns aiohttp's own HTTP errors (404, 405,
+413) into the same shape on every path that answers JSON (the APIs and the player
+page's `/courses/{courseId}/api/`), and logs anything else as a bug while still
 answering with JSON. HTML pages keep aiohttp's own answers.
 """
 
@@ -136,16 +137,17 @@ def _from_http(request: web.Request, error: web.HTTPException) -> ServiceError:
     return translated
 
 
-@web.middleware
-async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except ServiceError as error:
+def answer_for(request: web.Request, error: Exception) -> web.StreamResponse:
+    """The answer to a request whose handling raised `error` (called in its `except`).
+
+    An aiohttp HTTP error on a path that does not answer JSON (an HTML page), or one
+    that is not an error (a redirect), is raised again for aiohttp to answer.
+    """
+    if isinstance(error, ServiceError):
         return render(error)
-    except web.HTTPException as error:
+    if isinstance(error, web.HTTPException):
         if not answers_json(request) or error.status < 400:
-            raise
+            raise error
         return render(_from_http(request, error))
-    except Exception:
-        log.exception("unexpected error answering %s %s", request.method, request.path)
-        return render(InternalError("the simulator hit a bug; its log has the details"))
+    log.exception("unexpected error answering %s %s", request.method, request.path)
+    return render(InternalError("the simulator hit a bug; its log has the details"))
