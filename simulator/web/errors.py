@@ -66,27 +66,37 @@ async def read_json_object(
     before the handler sees the body.
 
     Read in chunks and given up past `max_bytes`, so an oversized body is never held
-    whole. The progress API answers that with 400 (its issue asks any bad body to be
-    a 400); the control API with 413.
+    whole (a body that has all arrived, as any small one has, is taken in one step).
+    The progress API answers that with 400 (its issue asks any bad body to be a 400);
+    the control API with 413.
     """
-    too_large_class = PayloadTooLarge if too_large_status == 413 else BadRequest
-    too_large = too_large_class(f"request body over {max_bytes} bytes", code="body_too_large")
     if request.content_length is not None and request.content_length > max_bytes:
-        raise too_large
-    size = 0
-    chunks: list[bytes] = []
-    async for chunk in request.content.iter_chunked(16 * 1024):
-        size += len(chunk)
-        if size > max_bytes:
-            raise too_large
-        chunks.append(chunk)
-    raw = b"".join(chunks)
+        raise _too_large(max_bytes, too_large_status)
+    content = request.content
+    if content.is_eof():  # the whole body has arrived (a small one always has): take it
+        raw = content.read_nowait()
+        if len(raw) > max_bytes:
+            raise _too_large(max_bytes, too_large_status)
+    else:
+        size = 0
+        chunks: list[bytes] = []
+        async for chunk in content.iter_chunked(16 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                raise _too_large(max_bytes, too_large_status)
+            chunks.append(chunk)
+        raw = b"".join(chunks)
     if not raw.strip():
         raise bad_request(f"request body must be {expected}", code="invalid_json")
     data = parse_json(raw)  # the input boundary: nothing unstorable gets past this line
     if not isinstance(data, dict):
         raise bad_request(f"request body must be {expected}", code="invalid_json")
     return data
+
+
+def _too_large(max_bytes: int, status: int) -> ServiceError:
+    too_large_class = PayloadTooLarge if status == 413 else BadRequest
+    return too_large_class(f"request body over {max_bytes} bytes", code="body_too_large")
 
 
 def invalid_launch(problems: Sequence[Any], warnings: Sequence[str], **extra: Any) -> BadRequest:
