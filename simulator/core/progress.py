@@ -7,7 +7,7 @@ transaction is written for a repeated or backward step).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -122,7 +122,7 @@ def check_progress(value: object) -> int:
 
 def start(state: Registration) -> Step:
     """The first launch: progress 0, a `started` event."""
-    return Step(EventKind.STARTED, evolve(state, progress=0, date_completed=None))
+    return Step(EventKind.STARTED, replace(state, progress=0, date_completed=None))
 
 
 def advance(state: Registration, requested: int, now: datetime, new_code: str) -> Step | None:
