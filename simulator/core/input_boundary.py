@@ -62,48 +62,81 @@ def _child(path: str, key: str | int) -> str:
     return f"{path}.{name}" if path else name
 
 
+# Where a value sits: its path as text, or (where its container sits, its key), made text
+# only for an error (a clean body, the usual one, never builds its paths).
+_Where = str | tuple[Any, str | int]
+
+
+def _path(where: _Where) -> str:
+    keys: list[str | int] = []
+    while isinstance(where, tuple):
+        where, key = where
+        keys.append(key)
+    path = where
+    for key in reversed(keys):
+        path = _child(path, key)
+    return path
+
+
 def check_value(value: Any, root: str = "") -> None:
     """Walk a parsed JSON value (iteratively: depth is what is being checked)."""
-    stack: list[tuple[Any, str, int]] = [(value, root, 0)]
+    stack: list[tuple[Any, _Where, int]] = [(value, root, 0)]
+    suspect = _SUSPECT.search
     while stack:
-        item, path, depth = stack.pop()
-        where = path or "body"
-        if isinstance(item, str):
-            check_text(item, where)
-        elif isinstance(item, bool) or item is None:
+        item, where, depth = stack.pop()
+        kind = type(item)
+        if kind is str:
+            if suspect(item) is not None:
+                check_text(item, _path(where) or "body")
+        elif kind is int and INT_MIN <= item <= INT_MAX:
             continue
-        elif isinstance(item, int):
-            if not INT_MIN <= item <= INT_MAX:
-                raise BadRequest(
-                    f"{where} is beyond the 64-bit integer range",
-                    path or None,
-                    code="invalid_number",
-                )
-        elif isinstance(item, Unrepresentable):
-            raise BadRequest(
-                f"{where} {item.problem}, not {item.text}", path or None, code="invalid_number"
-            )
-        elif isinstance(item, float) and not math.isfinite(item):
-            raise BadRequest(
-                f"{where} must be a finite number, not {item!r}",
-                path or None,
-                code="invalid_number",
-            )
-        elif isinstance(item, dict | list):
+        elif kind is dict or kind is list:
             if depth >= MAX_DEPTH:
+                path = _path(where)
                 raise BadRequest(
-                    f"{where} is nested deeper than {MAX_DEPTH} levels",
+                    f"{path or 'body'} is nested deeper than {MAX_DEPTH} levels",
                     path or None,
                     code="too_deep",
                 )
             pairs: Iterable[tuple[str | int, Any]] = (
-                item.items() if isinstance(item, dict) else enumerate(item)
+                item.items() if kind is dict else enumerate(item)
             )
             for key, child in pairs:
-                named = _child(path, key)
-                if isinstance(key, str):
-                    check_text(key, named)
-                stack.append((child, named, depth + 1))
+                if type(key) is str and suspect(key) is not None:
+                    check_text(key, _child(_path(where), key))
+                stack.append((child, (where, key), depth + 1))
+        else:
+            _check_scalar(item, where, depth, stack)
+
+
+def _check_scalar(item: Any, where: _Where, depth: int, stack: list[Any]) -> None:
+    """`check_value` for what is not a plain str, in-range int, dict or list."""
+    if isinstance(item, bool) or item is None:
+        return
+    if isinstance(item, str):
+        check_text(item, _path(where) or "body")
+    elif isinstance(item, int):
+        if not INT_MIN <= item <= INT_MAX:
+            path = _path(where)
+            raise BadRequest(
+                f"{path or 'body'} is beyond the 64-bit integer range",
+                path or None,
+                code="invalid_number",
+            )
+    elif isinstance(item, Unrepresentable):
+        path = _path(where)
+        raise BadRequest(
+            f"{path or 'body'} {item.problem}, not {item.text}", path or None, code="invalid_number"
+        )
+    elif isinstance(item, float) and not math.isfinite(item):
+        path = _path(where)
+        raise BadRequest(
+            f"{path or 'body'} must be a finite number, not {item!r}",
+            path or None,
+            code="invalid_number",
+        )
+    elif isinstance(item, dict | list):  # a subclass: walked as its base is
+        stack.append((dict(item) if isinstance(item, dict) else list(item), where, depth))
 
 
 class Unrepresentable:
@@ -141,11 +174,18 @@ def decode_utf8(raw: bytes, what: str = "request body") -> str:
         ) from None
 
 
+# One decoder for every body: `json.loads` with hooks builds a decoder and its scanner
+# at each call, which cost the progress call more than the parse itself (issue 14).
+_DECODER = json.JSONDecoder(parse_constant=_constant, parse_float=_float, parse_int=_int)
+
+
 def parse_json(raw: bytes) -> Any:
     """A request body as a checked JSON value, or a 400 naming the field at fault."""
     text = decode_utf8(raw)
     try:
-        data = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
+        if text.startswith("\ufeff"):  # as `json.loads` refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        data = _DECODER.decode(text)
     except RecursionError:
         raise BadRequest(
             f"request body is nested deeper than {MAX_DEPTH} levels", code="too_deep"

@@ -7,7 +7,7 @@ transaction is written for a repeated or backward step).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -84,6 +84,22 @@ class Registration:
         }
 
 
+_FIELDS = frozenset(f.name for f in fields(Registration))
+
+
+def evolve(state: Registration, **changes: Any) -> Registration:
+    """`dataclasses.replace(state, **changes)` without a frozen dataclass's per-field
+    `__init__` (11 us against 2 us here): every write copies its state, and each copy was
+    a fifth of the write's Python (issue 14). `Registration` has no `__post_init__`."""
+    if not changes.keys() <= _FIELDS:
+        raise TypeError(f"Registration has no field {sorted(changes.keys() - _FIELDS)}")
+    fresh = object.__new__(Registration)
+    copied = fresh.__dict__
+    copied.update(state.__dict__)
+    copied.update(changes)
+    return fresh
+
+
 @dataclass(frozen=True)
 class Step:
     """A change worth a transaction: the new state and its event kind."""
@@ -123,7 +139,7 @@ def advance(state: Registration, requested: int, now: datetime, new_code: str) -
     if requested == 100:
         return Step(
             EventKind.COMPLETIONS,
-            replace(
+            evolve(
                 state,
                 progress=100,
                 date_completed=now,
@@ -131,4 +147,4 @@ def advance(state: Registration, requested: int, now: datetime, new_code: str) -
                 last_activity_at=now,
             ),
         )
-    return Step(EventKind.PROGRESSED, replace(state, progress=requested, last_activity_at=now))
+    return Step(EventKind.PROGRESSED, evolve(state, progress=requested, last_activity_at=now))

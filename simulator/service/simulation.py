@@ -54,8 +54,9 @@ class Simulation:
         self.store = store
         self.fixtures = fixtures
         self._listeners: list[Listener] = []
-        self._ids_of: tuple[Activity, ...] | None = None
+        self._indexed: tuple[Activity, ...] | None = None  # the catalog indexed below
         self._ids: frozenset[str] = frozenset()
+        self._by_id: dict[str, Activity] = {}
 
     # -- listeners ------------------------------------------------------------------------
 
@@ -96,11 +97,17 @@ class Simulation:
     # `core/launch_rules.py`); `--lenient-launch` passes `lenient=True` to the same
     # functions. A launch the vendor could not read writes nothing but its log entry.
 
-    def _course_ids(self) -> frozenset[str]:
-        """The catalog's ids, built once per catalog (the store keeps the same tuple)."""
+    def _index_catalog(self) -> None:
+        """The catalog's ids, and its activities by id, built once per catalog (the store
+        keeps the same tuple until the catalog changes)."""
         activities = self.store.activities()
-        if self._ids_of is not activities:
-            self._ids_of, self._ids = activities, frozenset(a.id for a in activities)
+        if self._indexed is not activities:
+            self._indexed = activities
+            self._ids = frozenset(a.id for a in activities)
+            self._by_id = {a.id: a for a in reversed(activities)}  # the first of an id
+
+    def _course_ids(self) -> frozenset[str]:
+        self._index_catalog()
         return self._ids
 
     def check_params(
@@ -266,7 +273,8 @@ class Simulation:
         )
 
     def _activity_of(self, state: Registration) -> Activity:
-        activity = self.store.activity(state.course_id)
+        self._index_catalog()
+        activity = self._by_id.get(state.course_id)
         if activity is None:
             raise NotFound(
                 f"course {state.course_id!r} is no longer in the catalog", "registration"
@@ -279,11 +287,13 @@ class Simulation:
         step = advance(state, progress, self.clock.now(), code)
         if step is None:
             return state, []
+        if step.kind != "completions":  # one write: its own transaction
+            state, transaction = self.store.record(step)
+            return state, [transaction]
         with self.store.transaction():  # the step and the curricula it moves: one commit
             state, transaction = self.store.record(step)
             transactions = [transaction]
-            if step.kind == "completions":
-                transactions += self._after_course_completed(state)
+            transactions += self._after_course_completed(state)
         return state, transactions
 
     def set_progress(self, reg: str, progress: object) -> Registration:

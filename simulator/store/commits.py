@@ -45,6 +45,7 @@ class Commits:
         self._depth = 0  # transaction() blocks entered and not left
         self._after: list[Callable[[], None]] = []
         self.on_commit: Callable[[], None] | None = None  # told of each COMMIT (checkpoints)
+        self._epoch = 0  # see group_epoch()
 
     @contextmanager
     def deferred(self) -> Iterator[None]:
@@ -65,6 +66,16 @@ class Commits:
             yield
         finally:
             _DEFERRED.reset(token)
+
+    def group_epoch(self) -> int | None:
+        """While a group's transaction is open, a number that changes when the group ends
+        or one of its writes is rolled back; None otherwise.
+
+        What a write learns of the database inside a group (the next transaction id)
+        holds for the group's next writes while this is unchanged: the group holds the
+        write lock, and its writes are this connection's, one after another.
+        """
+        return self._epoch if self._group is not None and self.db.in_transaction else None
 
     async def durable(self) -> None:
         """Return once every write made so far is committed."""
@@ -108,6 +119,7 @@ class Commits:
             yield db
         except BaseException:
             self._depth -= 1
+            self._epoch += 1
             db.execute(f"ROLLBACK TO {name}")
             db.execute(f"RELEASE {name}")
             del self._after[mark:]
@@ -127,6 +139,7 @@ class Commits:
             return False
         self.flush()  # a group whose transaction something else ended: settle it first
         self.db.execute("BEGIN IMMEDIATE")
+        self._epoch += 1
         self._group = loop.create_future()
         # In a context of its own: the listeners it calls, and the tasks they start (the
         # webhook engine's), commit their own writes at once, as outside a request.
@@ -138,6 +151,7 @@ class Commits:
         group, self._group = self._group, None
         if group is None:
             return
+        self._epoch += 1
         try:
             if self.db.in_transaction:
                 self.db.execute("COMMIT")

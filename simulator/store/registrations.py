@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import replace
 
 from simulator.core.dates import to_wire
-from simulator.core.progress import Registration, Step
+from simulator.core.progress import Registration, Step, evolve
 from simulator.core.records import EventKind, Transaction
 from simulator.store.commits import Commits
 from simulator.store.report_search import index_pending
@@ -25,6 +24,8 @@ class RegistrationRecords:
 
     db: sqlite3.Connection
     commits: Commits
+    # (Commits.group_epoch() at the last write, the next transaction id it left)
+    _next_id: tuple[int | None, int] = (None, 0)
 
     # -- learners ---------------------------------------------------------------------
 
@@ -111,14 +112,7 @@ class RegistrationRecords:
             learner_id, member = self.learner(
                 state.organization_id, state.email, member_identifier or member
             )
-        # Inside BEGIN IMMEDIATE nobody else writes, so the next id is known before the
-        # insert and the record goes in with it (one statement, not insert-then-update).
-        row = self.db.execute(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'transactions'"
-        ).fetchone()
-        state = replace(
-            state, member_identifier=member, transaction_id=(int(row[0]) if row else 0) + 1
-        )
+        state = evolve(state, member_identifier=member, transaction_id=self._next_transaction_id())
         record = state.to_wire()
         at = to_wire(state.last_activity_at)  # each date formatted once per write
         self.db.execute(
@@ -133,6 +127,7 @@ class RegistrationRecords:
                 json.dumps(record),
             ),
         )
+        self._next_id = (self.commits.group_epoch(), state.transaction_id + 1)
         if started:
             insert_registration(self.db, state, learner_id, record, at)
         elif step.kind == EventKind.COMPLETIONS:
@@ -164,6 +159,21 @@ class RegistrationRecords:
             at=at,
             record=record,
         )
+
+    def _next_transaction_id(self) -> int:
+        """The id the next transaction gets (the write lock is held: nobody else writes).
+
+        Known before the insert, so the record goes in with it (one statement, not
+        insert-then-update). Read from `sqlite_sequence`, but for the second and later
+        writes of a group commit, which count on from the write before (`group_epoch`).
+        """
+        epoch, next_id = self._next_id
+        if epoch is not None and epoch == self.commits.group_epoch():
+            return next_id
+        row = self.db.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'transactions'"
+        ).fetchone()
+        return (int(row[0]) if row else 0) + 1
 
     def transactions(
         self, *, after: int = 0, limit: int = 1000, registration: str | None = None

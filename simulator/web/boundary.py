@@ -1,7 +1,8 @@
 """The input boundary for what a request carries outside its body: path and query.
 
-Bodies pass the boundary in `read_json_object`; this middleware does the same for
-path parameters and the query string on every route, before any handler runs, so a
+Bodies pass the boundary in `read_json_object`; `check_request` does the same for
+path parameters and the query string on every route, before any handler runs (the
+application's middleware calls it), so a
 `%00`, an encoded lone surrogate (`%ED%A0%80`) or bytes that are not UTF-8 (`%FF`)
 are a 400 naming the parameter and never reach the store. (aiohttp would turn
 `%FF` in a query into U+FFFD silently, and leave it undecoded in a path: repaired
@@ -15,8 +16,7 @@ from urllib.parse import unquote_to_bytes
 from aiohttp import web
 
 from simulator.core.errors import BadRequest
-from simulator.core.input_boundary import check_text, field_name
-from simulator.web.errors import Handler, answers_json
+from simulator.core.input_boundary import check_text, field_name, text_problem
 
 
 def _decoded(raw: str, field: str, plus_is_space: bool) -> str:
@@ -57,17 +57,20 @@ def check_path(raw_path: str, template: str) -> None:
         _decoded(segment, field, plus_is_space=False)
 
 
-@web.middleware
-async def boundary_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+def check_request(request: web.Request) -> None:
     """Refuse a path or query that cannot be stored or encoded, naming the parameter.
 
-    Every route that reads its path or query answers JSON (the APIs, `/_sim/`, the
-    player's `/courses/{id}/api/`); the static pages read neither, and a page at an
-    odd path still loads and lets its own API call name the problem.
+    For the routes that answer JSON (the APIs, `/_sim/`, the player's
+    `/courses/{id}/api/`), the only ones that read their path or query; the static
+    pages read neither, and a page at an odd path still loads and lets its own API
+    call name the problem. A path with nothing percent-encoded and nothing that
+    cannot be stored passes every segment's check, so it is checked whole, once.
     """
-    if not answers_json(request):
-        return await handler(request)
-    resource = request.match_info.route.resource
-    check_path(request.rel_url.raw_path, resource.canonical if resource is not None else "")
-    check_query(request.rel_url.raw_query_string)
-    return await handler(request)
+    url = request.rel_url
+    raw_path = url.raw_path
+    if "%" in raw_path or text_problem(raw_path) is not None:
+        resource = request.match_info.route.resource
+        check_path(raw_path, resource.canonical if resource is not None else "")
+    raw_query = url.raw_query_string
+    if raw_query:
+        check_query(raw_query)

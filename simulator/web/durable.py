@@ -17,10 +17,9 @@ from simulator.web.keys import runtime
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-@web.middleware
-async def durable_writes(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.method in READS:
-        return await handler(request)
+async def answered_when_durable(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """`handler`'s answer to a request that may write, once its writes are committed
+    (the application's middleware calls it for any method not in `READS`)."""
     sim = runtime(request).simulation
     try:
         with sim.deferred_commits():

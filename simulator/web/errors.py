@@ -1,9 +1,10 @@
 """JSON errors for every API answer: a clear 4xx, never a traceback.
 
-Core rules, services and handlers raise `simulator.core.errors` classes; the one
-middleware here renders them, turns aiohttp's own HTTP errors (404, 405, 413) into
-the same shape on every path that answers JSON (the APIs and the player page's
-`/courses/{courseId}/api/`), and logs anything else as a bug while still
+Core rules, services and handlers raise `simulator.core.errors` classes; the
+application's one middleware (`web/app.py`) hands whatever a request raised to
+`answer_for` here, which renders them, turns aiohttp's own HTTP errors (404, 405,
+413) into the same shape on every path that answers JSON (the APIs and the player
+page's `/courses/{courseId}/api/`), and logs anything else as a bug while still
 answering with JSON. HTML pages keep aiohttp's own answers.
 """
 
@@ -65,27 +66,37 @@ async def read_json_object(
     before the handler sees the body.
 
     Read in chunks and given up past `max_bytes`, so an oversized body is never held
-    whole. The progress API answers that with 400 (its issue asks any bad body to be
-    a 400); the control API with 413.
+    whole (a body that has all arrived, as any small one has, is taken in one step).
+    The progress API answers that with 400 (its issue asks any bad body to be a 400);
+    the control API with 413.
     """
-    too_large_class = PayloadTooLarge if too_large_status == 413 else BadRequest
-    too_large = too_large_class(f"request body over {max_bytes} bytes", code="body_too_large")
     if request.content_length is not None and request.content_length > max_bytes:
-        raise too_large
-    size = 0
-    chunks: list[bytes] = []
-    async for chunk in request.content.iter_chunked(16 * 1024):
-        size += len(chunk)
-        if size > max_bytes:
-            raise too_large
-        chunks.append(chunk)
-    raw = b"".join(chunks)
+        raise _too_large(max_bytes, too_large_status)
+    content = request.content
+    if content.is_eof():  # the whole body has arrived (a small one always has): take it
+        raw = content.read_nowait()
+        if len(raw) > max_bytes:
+            raise _too_large(max_bytes, too_large_status)
+    else:
+        size = 0
+        chunks: list[bytes] = []
+        async for chunk in content.iter_chunked(16 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                raise _too_large(max_bytes, too_large_status)
+            chunks.append(chunk)
+        raw = b"".join(chunks)
     if not raw.strip():
         raise bad_request(f"request body must be {expected}", code="invalid_json")
     data = parse_json(raw)  # the input boundary: nothing unstorable gets past this line
     if not isinstance(data, dict):
         raise bad_request(f"request body must be {expected}", code="invalid_json")
     return data
+
+
+def _too_large(max_bytes: int, status: int) -> ServiceError:
+    too_large_class = PayloadTooLarge if status == 413 else BadRequest
+    return too_large_class(f"request body over {max_bytes} bytes", code="body_too_large")
 
 
 def invalid_launch(problems: Sequence[Any], warnings: Sequence[str], **extra: Any) -> BadRequest:
@@ -136,16 +147,17 @@ def _from_http(request: web.Request, error: web.HTTPException) -> ServiceError:
     return translated
 
 
-@web.middleware
-async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except ServiceError as error:
+def answer_for(request: web.Request, error: Exception) -> web.StreamResponse:
+    """The answer to a request whose handling raised `error` (called in its `except`).
+
+    An aiohttp HTTP error on a path that does not answer JSON (an HTML page), or one
+    that is not an error (a redirect), is raised again for aiohttp to answer.
+    """
+    if isinstance(error, ServiceError):
         return render(error)
-    except web.HTTPException as error:
+    if isinstance(error, web.HTTPException):
         if not answers_json(request) or error.status < 400:
-            raise
+            raise error
         return render(_from_http(request, error))
-    except Exception:
-        log.exception("unexpected error answering %s %s", request.method, request.path)
-        return render(InternalError("the simulator hit a bug; its log has the details"))
+    log.exception("unexpected error answering %s %s", request.method, request.path)
+    return render(InternalError("the simulator hit a bug; its log has the details"))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import logging
+import sys
 from dataclasses import replace
 
 import aiohttp
 import pytest
 
-from simulator.access_log import LineBuffer
+from simulator.access_log import ACCESS_LOGGER, LeanAccessLog, LineBuffer
 from simulator.config import Config
 from simulator.server import IN_PROCESS_DEFAULTS, Simulator
 
@@ -67,3 +70,39 @@ def test_without_a_running_loop_a_line_is_written_at_once() -> None:
     stream = io.StringIO()
     LineBuffer(stream).add("now\n")
     assert stream.getvalue() == "now\n"
+
+
+async def test_every_connection_s_lines_of_one_turn_leave_in_one_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """aiohttp makes one access logger per connection: all of a loop's share one buffer,
+    so the lines of every connection answered in one turn leave in one write."""
+
+    class Counting(io.StringIO):
+        writes = 0
+
+        def write(self, text: str) -> int:
+            self.writes += 1
+            return super().write(text)
+
+    stream = Counting()
+    monkeypatch.setattr(sys, "stderr", stream)
+    async with Simulator(access_log=True) as sim:
+        sessions = [aiohttp.ClientSession() for _ in range(3)]  # three connections
+        try:
+            answers = await asyncio.gather(
+                *(session.get(f"{sim.url}/_sim/health") for session in sessions)
+            )
+            assert [a.status for a in answers] == [200, 200, 200]
+        finally:
+            for session in sessions:
+                await session.close()
+        first = LeanAccessLog(logging.getLogger(ACCESS_LOGGER), "text")
+        second = LeanAccessLog(logging.getLogger(ACCESS_LOGGER), "text")
+        assert first.buffer is second.buffer
+        before = stream.writes
+        first.buffer.add("a\n")
+        second.buffer.add("b\n")
+        first.buffer.flush()  # what the end of this turn does
+        assert stream.writes == before + 1
+    assert stream.getvalue().count("GET /_sim/health 200") == 3

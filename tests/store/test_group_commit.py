@@ -96,3 +96,27 @@ def test_without_a_running_loop_every_write_commits_at_once(store: Store) -> Non
     with store.deferred_commits():
         reg = launch(store, 1)
     assert committed_registrations(store) == {reg}
+
+
+async def test_transaction_ids_count_on_across_a_group_and_a_failed_write() -> None:
+    """The writes of a group count their ids on from one another; one that fails after
+    its insert gives its id back, as SQLite's own counter does; the next group goes on."""
+    store = Store.open(":memory:")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    try:
+        with store.deferred_commits():
+            launch(store, 1)
+            launch(store, 2)
+            with pytest.raises(RuntimeError), store.transaction():
+                launch(store, 3)
+                raise RuntimeError("the write fails after its insert")
+            launch(store, 4)
+        await store.durable()
+        launch(store, 5)  # outside a request: committed at once
+        with store.deferred_commits():
+            launch(store, 6)
+        await store.durable()
+        ids = {t["registration"][-1]: t["transactionId"] for t in store.transactions()}
+        assert ids == {"1": 1, "2": 2, "4": 3, "5": 4, "6": 5}
+    finally:
+        store.close()
