@@ -48,15 +48,18 @@ async def test_off_logs_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     assert "/_sim/health" not in capsys.readouterr().err
 
 
+class CountingStream(io.StringIO):
+    """A stream that counts its writes: one write per loop turn is what is promised."""
+
+    writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
 async def test_lines_of_one_loop_turn_leave_in_one_write() -> None:
-    class Counting(io.StringIO):
-        writes = 0
-
-        def write(self, text: str) -> int:
-            self.writes += 1
-            return super().write(text)
-
-    stream = Counting()
+    stream = CountingStream()
     buffer = LineBuffer(stream)
     buffer.add("a\n")
     buffer.add("b\n")
@@ -78,14 +81,7 @@ async def test_every_connection_s_lines_of_one_turn_leave_in_one_write(
     """aiohttp makes one access logger per connection: all of a loop's share one buffer,
     so the lines of every connection answered in one turn leave in one write."""
 
-    class Counting(io.StringIO):
-        writes = 0
-
-        def write(self, text: str) -> int:
-            self.writes += 1
-            return super().write(text)
-
-    stream = Counting()
+    stream = CountingStream()
     monkeypatch.setattr(sys, "stderr", stream)
     async with Simulator(access_log=True) as sim:
         sessions = [aiohttp.ClientSession() for _ in range(3)]  # three connections

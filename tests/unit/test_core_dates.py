@@ -39,33 +39,25 @@ def test_empty_date_is_empty_string_on_the_wire() -> None:
     assert from_wire("") is None
 
 
-@given(
-    st.datetimes(
-        min_value=datetime(2, 1, 1),
-        max_value=datetime(9998, 12, 31),
-        timezones=st.none()
-        | st.just(UTC)
-        | st.builds(
-            timezone, st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23))
-        ),
-    )
+# Any moment the wire can carry: naive, UTC, or any whole-minute-or-finer offset.
+ANY_MOMENT = st.datetimes(
+    min_value=datetime(2, 1, 1),
+    max_value=datetime(9998, 12, 31),
+    timezones=st.none()
+    | st.just(UTC)
+    | st.builds(
+        timezone, st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23))
+    ),
 )
+
+
+@given(ANY_MOMENT)
 def test_wire_dates_are_the_documented_format(moment: datetime) -> None:
     in_utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
     assert to_wire(moment) == in_utc.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-@given(
-    st.datetimes(
-        min_value=datetime(2, 1, 1),
-        max_value=datetime(9998, 12, 31),
-        timezones=st.none()
-        | st.just(UTC)
-        | st.builds(
-            timezone, st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23))
-        ),
-    )
-)
+@given(ANY_MOMENT)
 def test_control_api_timestamps_are_iso_with_milliseconds(moment: datetime) -> None:
     in_utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
     assert to_iso_ms(moment) == in_utc.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
