@@ -303,19 +303,8 @@ class WebhookStore:
             self.db.execute(
                 "DELETE FROM webhook_deliveries WHERE id <= ?", (row_id - self.log_cap,)
             )
-        return {  # as `_delivery_json` reads it back, without parsing what was just made
-            "id": row_id,
-            "webhookId": webhook_id,
-            "bundleId": bundle_id,
-            "attempt": attempt,
-            "at": to_iso_ms(at),
-            "outcome": outcome,
-            "status": status,
-            "error": error,
-            "latencyMs": None if latency_ms is None else round(float(latency_ms), 3),
-            "transactionIds": list(transaction_ids),
-            "fault": fault,
-        }
+        # The row as `deliveries` reads it back, without parsing what was just made.
+        return _delivery_json((row_id, *values), at, list(transaction_ids))
 
     def deliveries(
         self,
@@ -346,7 +335,7 @@ class WebhookStore:
             f" transaction_ids, fault FROM webhook_deliveries WHERE {clause} ORDER BY id LIMIT ?",
             [*args, limit],
         )
-        return [_delivery_json(r) for r in rows], int(total)
+        return [_delivery_json(r, _dt(r[4]), json.loads(r[9])) for r in rows], int(total)
 
     # -- missed ledger --------------------------------------------------------------------
 
@@ -394,17 +383,18 @@ class WebhookStore:
         return int(cursor.rowcount)
 
 
-def _delivery_json(row: Sequence[Any]) -> dict[str, Any]:
+def _delivery_json(row: Sequence[Any], at: datetime, transaction_ids: list[int]) -> dict[str, Any]:
+    """A delivery-log row as the API shows it (`at` and the ids given decoded)."""
     return {
         "id": row[0],
         "webhookId": row[1],
         "bundleId": row[2],
         "attempt": row[3],
-        "at": to_iso_ms(_dt(row[4])),
+        "at": to_iso_ms(at),
         "outcome": row[5],
         "status": row[6],
         "error": row[7],
         "latencyMs": None if row[8] is None else round(float(row[8]), 3),
-        "transactionIds": json.loads(row[9]),
+        "transactionIds": transaction_ids,
         "fault": row[10],
     }
