@@ -25,18 +25,6 @@ class LaunchOutcome:
     launch_id: int = 0  # its entry in the launch log (GET /_sim/launches)
     fixed_url: str | None = None  # the corrected launch URL, where one can be derived
 
-    def logged_as(self, launch_id: int) -> LaunchOutcome:
-        """This outcome with the id of its log entry (`dataclasses.replace` costs every
-        launch five times as much)."""
-        return LaunchOutcome(
-            self.registration,
-            self.created,
-            self.diagnostics,
-            self.organization,
-            launch_id,
-            self.fixed_url,
-        )
-
     @property
     def problems(self) -> tuple[Diagnostic, ...]:
         if not self.diagnostics:  # most launches: asked several times each

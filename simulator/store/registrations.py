@@ -11,8 +11,9 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
+from simulator.core.copies import evolve
 from simulator.core.dates import to_wire
-from simulator.core.progress import Registration, Step, evolve
+from simulator.core.progress import Registration, Step
 from simulator.core.records import EventKind, Transaction
 from simulator.store.commits import Commits
 from simulator.store.report_search import index_pending
