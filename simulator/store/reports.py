@@ -63,9 +63,8 @@ Transaction = Callable[[], AbstractContextManager[sqlite3.Connection]]
 class ReportStore:
     """Report queries and quota counters over the store's connection."""
 
-    def __init__(self, db: sqlite3.Connection, transaction: Transaction | None = None) -> None:
-        """`transaction` is `Store.transaction`, for quota writes (`_own_write`); without
-        it each commits on its own."""
+    def __init__(self, db: sqlite3.Connection, transaction: Transaction) -> None:
+        """`transaction` is `Store.transaction`, for quota writes (`_own_write`)."""
         self.db = db
         self._transaction = transaction
         self._generation = 0
@@ -131,11 +130,8 @@ class ReportStore:
         checkpointer is not told of grew the WAL until SQLite's own checkpoint ran
         on the event loop, 100-150 ms once every 10,000 calls (issue 14)."""
         before = self.db.total_changes
-        if self._transaction is None:
-            self.db.execute(sql, args)
-        else:
-            with self._transaction() as db:
-                db.execute(sql, args)
+        with self._transaction() as db:
+            db.execute(sql, args)
         if self._seen is not None and self._seen[0] == before:
             self._seen = (self.db.total_changes, self._seen[1])
 

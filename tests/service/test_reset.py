@@ -110,7 +110,7 @@ def test_the_search_index_forgets_reset_and_replaced_registrations(tmp_path: Pat
 
     def found(store: Store, search: str) -> list[str]:
         query = ReportQuery(token="t", number=1000, search=search)
-        _, body = ReportStore(store.db).page("acme-learning", query, False)
+        _, body = ReportStore(store.db, store.transaction).page("acme-learning", query, False)
         return [record["lastName"] for record in json.loads(body)]
 
     store = Store.open(tmp_path / "sim.db")

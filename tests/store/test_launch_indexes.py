@@ -70,7 +70,7 @@ def _queries(records: list[dict[str, object]]) -> list[ReportQuery]:
 def _answers(path: Path) -> list[tuple[int, list[dict[str, object]]]]:
     store = Store.open(path)
     try:
-        reports = ReportStore(store.db)
+        reports = ReportStore(store.db, store.transaction)
         _total, body = reports.page(ORGANIZATION, ReportQuery(token="t", number=1000), False)
         answers = []
         for query in _queries(json.loads(body)):
@@ -177,7 +177,7 @@ def test_a_record_written_one_at_a_time_is_found_by_the_next_search(tmp_path: Pa
             240, seed=3, now=NOW, organization=loaded.organizations[0], activities=loaded.activities
         )
     )
-    reports = ReportStore(store.db)
+    reports = ReportStore(store.db, store.transaction)
     try:
         for rounds in range(2):
             for chunk in (steps[:80], steps[80:160], steps[160:]):

@@ -150,7 +150,7 @@ def test_index_pages_equal_plain_sql(
 ) -> None:
     store = Store.open(":memory:")
     try:
-        reports = ReportStore(store.db)
+        reports = ReportStore(store.db, store.transaction)
         states = {}
         for state in made[: len(made) // 2 + 1]:
             states[state.registration] = store.record(Step(EventKind.STARTED, state))[0]
@@ -179,7 +179,7 @@ def test_a_reset_then_the_same_ids_again_is_not_mistaken_for_no_change() -> None
     """Ids count from 1 after a reset: the index must not keep the old records."""
     store = Store.open(":memory:")
     try:
-        reports = ReportStore(store.db)
+        reports = ReportStore(store.db, store.transaction)
         first = a_registration(
             registration="reg-1",
             organization_id="o1",

@@ -40,7 +40,7 @@ def page(reports: ReportStore, **fields: object) -> tuple[int, list[dict]]:
 
 def test_the_search_index_follows_every_write(store: Store) -> None:
     store.record_many(islice(store.steps, 300))  # type: ignore[attr-defined]
-    reports = ReportStore(store.db)
+    reports = ReportStore(store.db, store.transaction)
     total, records = page(reports)
     assert total == len(records) > 100
     for record in records[::7]:
@@ -56,7 +56,7 @@ def test_the_search_index_follows_every_write(store: Store) -> None:
 
 def test_a_write_on_the_connection_forgets_remembered_pages(store: Store) -> None:
     store.record_many(islice(store.steps, 100))  # type: ignore[attr-defined]
-    reports = ReportStore(store.db)
+    reports = ReportStore(store.db, store.transaction)
     first = reports.page("acme-learning", query(), False)
     assert reports.page("acme-learning", query(), False)[1] is first[1]
     reports.save_usage("t", NOW.date(), 3)  # a quota count is not a data change
@@ -68,7 +68,7 @@ def test_a_write_on_the_connection_forgets_remembered_pages(store: Store) -> Non
 
 def test_a_write_by_another_connection_is_noticed(store: Store, tmp_path) -> None:
     store.record_many(islice(store.steps, 100))  # type: ignore[attr-defined]
-    reports = ReportStore(store.db)
+    reports = ReportStore(store.db, store.transaction)
     before, _ = page(reports)
     other = Store.open(tmp_path / "reports.db")
     try:
@@ -81,7 +81,7 @@ def test_a_write_by_another_connection_is_noticed(store: Store, tmp_path) -> Non
 
 def test_reset_empties_titles_search_and_quotas(store: Store) -> None:
     store.record_many(islice(store.steps, 50))  # type: ignore[attr-defined]
-    reports = ReportStore(store.db)
+    reports = ReportStore(store.db, store.transaction)
     reports.save_limit("t", 9)
     loaded = fixtures.load()
     store.reset(loaded.organizations, loaded.activities)
@@ -97,7 +97,7 @@ def test_deep_pages_are_the_same_slice_of_the_same_order(store: Store, monkeypat
 
     store.record_many(islice(store.steps, 200))  # type: ignore[attr-defined]
     monkeypatch.setattr(report_sql, "DEEP_START", 10)
-    reports = ReportStore(store.db)
+    reports = ReportStore(store.db, store.transaction)
     _total, whole = page(reports)
     for field in WIRE_FIELDS:
         for order in ("ASC", "DESC"):
@@ -120,7 +120,7 @@ def test_walking_and_index_driven_searches_agree(store: Store, monkeypatch, limi
 
     store.record_many(islice(store.steps, 300))  # type: ignore[attr-defined]
     monkeypatch.setattr(report_search, "drive_limit", lambda records: limit)
-    reports = ReportStore(store.db)
+    reports = ReportStore(store.db, store.transaction)
     _total, whole = page(reports)
     for search in ("gmx", "son", "mann", ".de", "a", "er"):
         expected = sorted(
@@ -151,7 +151,7 @@ def test_a_database_from_before_the_progress_api_is_upgraded(tmp_path, monkeypat
         old.close()
     upgraded = Store.open(path)
     try:
-        reports = ReportStore(upgraded.db)
+        reports = ReportStore(upgraded.db, upgraded.transaction)
         total, records = page(reports)
         assert total == 40
         for record in records[::5]:
