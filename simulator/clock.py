@@ -12,9 +12,10 @@ import heapq
 import itertools
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
+
+from msgspec import Struct
 
 T = TypeVar("T")
 
@@ -89,12 +90,14 @@ class SystemClock:
         return None
 
 
-@dataclass(order=True)
-class _Sleeper:
+class _Sleeper(Struct, order=True):
+    """A timer in the heap, ordered by (when, seq): seq is unique, so ordering never
+    reaches the future or the task."""
+
     when: datetime
     seq: int
-    future: asyncio.Future[None] = field(compare=False)
-    task: asyncio.Task[object] | None = field(compare=False, default=None)
+    future: asyncio.Future[None]
+    task: asyncio.Task[object] | None = None
 
 
 class VirtualClock:

@@ -7,9 +7,10 @@ repository's `fixtures/` when run from a checkout; `--fixtures DIR` replaces it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from simulator.core.activities import Activity, CatalogError, parse_catalog
 from simulator.core.organizations import Organization, OrganizationError, parse_organization
@@ -19,8 +20,7 @@ class FixtureError(ValueError):
     """A fixtures folder that cannot be loaded; the message names file and entry."""
 
 
-@dataclass(frozen=True)
-class Fixtures:
+class Fixtures(Struct, frozen=True):
     folder: Path
     activities: tuple[Activity, ...]
     organizations: tuple[Organization, ...]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import replace
+from msgspec.structs import replace
 from datetime import UTC, datetime
 from typing import Any
 

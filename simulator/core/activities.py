@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from simulator.core.errors import BadRequest
 
@@ -26,8 +28,7 @@ class CatalogError(BadRequest):
         super().__init__(message, "catalog")
 
 
-@dataclass(frozen=True)
-class Activity:
+class Activity(Struct, frozen=True):
     id: str
     kind: str
     title: str

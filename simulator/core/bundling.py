@@ -10,8 +10,9 @@ property that can be tested without a network.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from simulator.core.records import EventKind, Transaction
 
@@ -32,8 +33,7 @@ def transaction_ids(body: dict[str, list[Any]]) -> list[int]:
     return sorted(record["transactionId"] for kind in EventKind.ALL for record in body[kind])
 
 
-@dataclass(frozen=True)
-class Pending:
+class Pending(Struct, frozen=True):
     """Transactions waiting for their bundle window to close."""
 
     transactions: tuple[Transaction, ...] = ()

@@ -10,9 +10,10 @@ subscription's retry schedule and the time, and executes the answer: `Delivered`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from msgspec import Struct
 
 from simulator.core.retry import AttemptOutcome, Failure, is_delivered, next_attempt_at
 
@@ -25,8 +26,7 @@ class DropReason(StrEnum):
     SUBSCRIPTION_DELETED = "subscription deleted"
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(Struct, frozen=True):
     """What one attempt got: an HTTP status (0 when none), or the failure and its words."""
 
     status: int = 0
@@ -45,19 +45,16 @@ class Result:
         return ""
 
 
-@dataclass(frozen=True)
-class Delivered:
+class Delivered(Struct, frozen=True):
     outcome = AttemptOutcome.DELIVERED
 
 
-@dataclass(frozen=True)
-class RetryAt:
+class RetryAt(Struct, frozen=True):
     when: datetime
     outcome = AttemptOutcome.FAILED
 
 
-@dataclass(frozen=True)
-class Dropped:
+class Dropped(Struct, frozen=True):
     reason: DropReason
     outcome = AttemptOutcome.DROPPED
 

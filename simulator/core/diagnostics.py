@@ -7,8 +7,9 @@ StrEnum; messages may be reworded, codes may not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 
 class Severity(StrEnum):
@@ -66,8 +67,7 @@ URL_CAUSES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Struct, frozen=True):
     """One thing worth telling the integrator about a launch URL."""
 
     code: str

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+
+from msgspec import Struct, field
 
 from simulator.core.dates import parse_utc, to_wire
 from simulator.core.delivery import Result
@@ -57,8 +58,7 @@ class FaultError(BadRequest):
 Scripted = int | ScriptWord
 
 
-@dataclass(frozen=True)
-class Faults:
+class Faults(Struct, frozen=True):
     seed: int = 0
     drop_rate: float = 0.0
     duplicate_rate: float = 0.0
@@ -147,8 +147,7 @@ def parse_faults(value: object) -> Faults:
     )
 
 
-@dataclass(frozen=True)
-class Outage:
+class Outage(Struct, frozen=True):
     """A window on the simulator's clock during which the endpoint seems down."""
 
     id: int
@@ -227,8 +226,7 @@ def active_outage(outages: Iterable[Outage], moment: datetime) -> Outage | None:
     return next((o for o in sorted(outages, key=lambda o: o.id) if o.covers(moment)), None)
 
 
-@dataclass(frozen=True)
-class FaultPlan:
+class FaultPlan(Struct, frozen=True):
     """How one attempt is shaped. `forced` None means: really send it."""
 
     drop: bool = False

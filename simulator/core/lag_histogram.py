@@ -10,7 +10,8 @@ the whole histogram stays a few hundred integers, whatever runs for however long
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 FLOOR_MS = 0.01  # below this a delay counts as none
 GROWTH = 1.05  # each bucket's upper edge is 5 % above the previous one
@@ -29,8 +30,7 @@ def upper_edge(bucket: int) -> float:
     return FLOOR_MS * GROWTH**bucket
 
 
-@dataclass
-class LagHistogram:
+class LagHistogram(Struct):
     counts: dict[int, int] = field(default_factory=dict)
     samples: int = 0
     max_ms: float = 0.0

@@ -3,15 +3,15 @@ through the service (which checks it), to the store (which turns it into SQL).""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from msgspec import Struct
+from msgspec.structs import replace
 
 from simulator.core.errors import BadRequest
 
 OUTCOMES = ("created", "resumed", "rejected")
 
 
-@dataclass(frozen=True)
-class LaunchFilter:
+class LaunchFilter(Struct, frozen=True):
     registration: str | None = None
     course_id: str | None = None
     outcome: str | None = None

@@ -12,7 +12,8 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from simulator.core.diagnostics import Code, Diagnostic, error, shown, warning
 from simulator.core.launch_values import PARAMETERS
@@ -49,8 +50,7 @@ _MAX_ROUNDS = 4  # decodings tried on a value encoded more than once
 FORM = ".../courses/{courseId}/#/?reg=…&em=…&fn=First%20Last&dom=…&lmsId=…"
 
 
-@dataclass(frozen=True)
-class LocationReading:
+class LocationReading(Struct, frozen=True):
     """The vendor page's reading of a launch and the LMS's intent, with the faults between."""
 
     params: Mapping[str, str]  # exactly what the vendor's page reads (strict)

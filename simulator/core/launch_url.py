@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, unquote
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from simulator.core.diagnostics import URL_CAUSES, Code, Diagnostic, Severity, error
 from simulator.core.launch_reader import read_location, referrer_warnings
@@ -30,8 +32,7 @@ _COMPONENT_SAFE = "-_.!~*'()"  # what encodeURIComponent leaves as it is
 FIXABLE = URL_CAUSES | {Code.PLUS_IN_FN, Code.REG_UPPER_CASE, Code.WRONG_ENVIRONMENT_LMS_ID}
 
 
-@dataclass(frozen=True)
-class LaunchReading:
+class LaunchReading(Struct, frozen=True):
     """A launch as the vendor's page would take it, with everything worth saying about it."""
 
     course_id: str

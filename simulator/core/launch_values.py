@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from simulator.core.organizations import ENVIRONMENTS, Organization
 
@@ -21,8 +22,7 @@ EXPECTED_FORM = (
 )
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Struct, frozen=True):
     """One thing wrong with a launch; `field` is the parameter it concerns."""
 
     field: str
@@ -32,8 +32,7 @@ class Problem:
         return {"field": self.field, "message": self.message}
 
 
-@dataclass(frozen=True)
-class Launch:
+class Launch(Struct, frozen=True):
     """A launch that passed validation."""
 
     course_id: str

@@ -12,13 +12,13 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from simulator.core.activities import EVENT_REGISTERED_PROGRESS, Activity, lesson_progress
 
 
-@dataclass(frozen=True)
-class LearnerPlan:
+class LearnerPlan(Struct, frozen=True):
     reg: str
     email: str
     name: str

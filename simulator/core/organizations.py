@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from simulator.core.errors import BadRequest
 from simulator.core.input_boundary import text_problem
@@ -32,8 +33,7 @@ class OrganizationError(BadRequest):
         self.message = message.removeprefix("organization.")
 
 
-@dataclass(frozen=True)
-class Organization:
+class Organization(Struct, frozen=True):
     id: str
     name: str
     token: str

@@ -7,11 +7,12 @@ transaction is written for a repeated or backward step).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from simulator.core.copies import evolve
+from msgspec import Struct
+from msgspec.structs import replace
+
 from simulator.core.dates import to_wire
 from simulator.core.errors import BadRequest
 from simulator.core.records import EventKind, WireRecord
@@ -24,8 +25,7 @@ class ProgressError(BadRequest):
         super().__init__(message, "progress")
 
 
-@dataclass(frozen=True)
-class Registration:
+class Registration(Struct, frozen=True):
     """One learner's instance of one activity, as the vendor keeps it."""
 
     registration: str
@@ -85,8 +85,7 @@ class Registration:
         }
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Struct, frozen=True):
     """A change worth a transaction: the new state and its event kind."""
 
     kind: str
@@ -107,7 +106,7 @@ def check_progress(value: object) -> int:
 
 def start(state: Registration) -> Step:
     """The first launch: progress 0, a `started` event."""
-    return Step(EventKind.STARTED, evolve(state, progress=0, date_completed=None))
+    return Step(EventKind.STARTED, replace(state, progress=0, date_completed=None))
 
 
 def advance(state: Registration, requested: int, now: datetime, new_code: str) -> Step | None:
@@ -122,7 +121,7 @@ def advance(state: Registration, requested: int, now: datetime, new_code: str) -
     if requested == 100:
         return Step(
             EventKind.COMPLETIONS,
-            evolve(
+            replace(
                 state,
                 progress=100,
                 date_completed=now,
@@ -130,4 +129,4 @@ def advance(state: Registration, requested: int, now: datetime, new_code: str) -
                 last_activity_at=now,
             ),
         )
-    return Step(EventKind.PROGRESSED, evolve(state, progress=requested, last_activity_at=now))
+    return Step(EventKind.PROGRESSED, replace(state, progress=requested, last_activity_at=now))

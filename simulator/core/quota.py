@@ -13,8 +13,9 @@ integration that came to rely on them would break in production (D-P8). Only
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+
+from msgspec import Struct
 
 WINDOW_SECONDS = 86400
 LIMIT_HEADER = "X-Media77-Sim-Quota-Limit"
@@ -46,8 +47,7 @@ def used_today(stored_day: date | None, stored_used: int, now: datetime) -> int:
     return stored_used if stored_day == utc_day(now) else 0
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(Struct, frozen=True):
     """The outcome of one call against the quota."""
 
     allowed: bool

@@ -9,9 +9,10 @@ every odd body an integrator could send without a server.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+from msgspec import Struct
 
 from simulator.core.dates import parse_utc, to_wire
 from simulator.core.records import WIRE_FIELDS
@@ -29,8 +30,7 @@ TEXT_SORT_FIELDS = frozenset(WIRE_FIELDS) - {"transactionId", "progress"}
 Problem = tuple[str, str]
 
 
-@dataclass(frozen=True)
-class ReportQuery:
+class ReportQuery(Struct, frozen=True):
     """One validated request: what to filter, how to sort, which page.
 
     `start_bound`/`end_bound` are wire-format strings (second precision) already

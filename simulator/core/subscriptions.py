@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from msgspec import Struct, field
 
 from simulator.core.bundling import DEFAULT_MAX_BUNDLE, DEFAULT_WINDOW_MS
 from simulator.core.errors import BadRequest
@@ -60,8 +61,7 @@ class SubscriptionError(BadRequest):
         super().__init__(message, field)
 
 
-@dataclass(frozen=True)
-class Subscription:
+class Subscription(Struct, frozen=True):
     id: str
     organization_id: str
     url: str

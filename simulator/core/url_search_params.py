@@ -13,14 +13,14 @@ hash routers decode with `decodeURIComponent`, which throws on exactly those.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
+
+from msgspec import Struct
 
 _STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
-@dataclass(frozen=True)
-class FormPair:
+class FormPair(Struct, frozen=True):
     """One `name=value` of a query: decoded as the browser does, and as it was written."""
 
     name: str

@@ -20,9 +20,10 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from msgspec import Struct
 
 from simulator.core.records import Transaction
 
@@ -50,8 +51,7 @@ class EventType(StrEnum):
 
 # Slotted: the ring holds thousands of these, and under failing endpoints it fills
 # within a minute; without slots each event and id carried a dict of its own.
-@dataclass(frozen=True, slots=True)
-class EventId:
+class EventId(Struct, frozen=True):
     process: str
     generation: int
     seq: int
@@ -71,8 +71,7 @@ class EventId:
         return cls(parts[0], int(parts[1]), int(parts[2]), int(parts[3]))
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(Struct, frozen=True):
     id: EventId
     type: EventType
     data: dict[str, Any]

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _quoted
 from typing import Any, NamedTuple
+
+from msgspec import Struct
 
 from simulator.core.launch_values import PARAMETERS
 from simulator.service.outcome import LaunchOutcome
@@ -38,8 +39,7 @@ DETAIL_DEFAULTS: tuple[tuple[str, Any], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class PageLocation:
+class PageLocation(Struct, frozen=True):
     """What a launch from a URL came with: the page's raw parts, or the whole URL."""
 
     hash: str

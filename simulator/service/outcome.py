@@ -3,15 +3,14 @@ without importing each other."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from simulator.core.diagnostics import Diagnostic, Severity
 from simulator.core.organizations import Organization
 from simulator.core.progress import Registration
 
 
-@dataclass(frozen=True)
-class LaunchOutcome:
+class LaunchOutcome(Struct, frozen=True):
     """What a launch did: a registration (new or resumed), or the problems that stopped it.
 
     Every finding is one `Diagnostic`, so the answer, the page and the launch log name

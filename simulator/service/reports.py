@@ -7,8 +7,9 @@ handler step at a time and the store is synchronous.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from simulator.core.dates import to_iso_ms
 from simulator.core.errors import BadRequest, TooManyRequests, Unauthorized
@@ -21,8 +22,7 @@ from simulator.store.reports import ReportStore
 TOTAL_HEADER = "X-Media77-Sim-Total-Count"  # simulator-only (D-P8): never on the vendor's wire
 
 
-@dataclass(frozen=True)
-class ProgressPage:
+class ProgressPage(Struct, frozen=True):
     """One answer: the page's JSON (UTF-8), the total the filters select, the quota headers."""
 
     body: bytes

@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 
+from msgspec.structs import replace
+
 from simulator.clock import Clock
 from simulator.config import Config
 from simulator.core.activities import (
@@ -23,7 +25,6 @@ from simulator.core.activities import (
     lesson_progress,
     lessons_done,
 )
-from simulator.core.copies import evolve
 from simulator.core.dates import to_iso_ms
 from simulator.core.diagnostics import Code, Diagnostic, Severity, error, warning
 from simulator.core.errors import Conflict, NotFound
@@ -200,7 +201,7 @@ class Simulation:
         with self.store.transaction():  # the registration and its log entry: one commit
             outcome = self._launch(course_id, launch, diagnostics)
             launch_id = self._record(log_row(course_id, params, outcome, source, None))
-        return evolve(outcome, launch_id=launch_id)
+        return replace(outcome, launch_id=launch_id)
 
     def launch_reading(
         self, reading: LaunchReading, location: PageLocation, *, source: str = "page"
@@ -213,7 +214,7 @@ class Simulation:
             )
             row = log_row(reading.course_id, reading.params, outcome, source, location, meant)
             launch_id = self._record(row)
-        return evolve(outcome, launch_id=launch_id)
+        return replace(outcome, launch_id=launch_id)
 
     def _launch(
         self,

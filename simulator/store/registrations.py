@@ -11,7 +11,8 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
-from simulator.core.copies import evolve
+from msgspec.structs import replace
+
 from simulator.core.dates import to_wire
 from simulator.core.progress import Registration, Step
 from simulator.core.records import EventKind, Transaction
@@ -113,7 +114,7 @@ class RegistrationRecords:
             learner_id, member = self.learner(
                 state.organization_id, state.email, member_identifier or member
             )
-        state = evolve(state, member_identifier=member, transaction_id=self._next_transaction_id())
+        state = replace(state, member_identifier=member, transaction_id=self._next_transaction_id())
         record = state.to_wire()
         at = to_wire(state.last_activity_at)  # each date formatted once per write
         self.db.execute(

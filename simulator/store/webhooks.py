@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from msgspec import Struct
 
 from simulator.core.dates import to_iso_ms
 from simulator.core.faults import Outage
@@ -25,8 +26,7 @@ DELIVERY_LOG_CAP = 10_000
 _PRUNE_EVERY = 500
 
 
-@dataclass(frozen=True)
-class StoredSubscription:
+class StoredSubscription(Struct, frozen=True):
     id: str
     organization_id: str
     body: dict[str, Any]
@@ -36,8 +36,7 @@ class StoredSubscription:
     clean_stop: bool
 
 
-@dataclass(frozen=True)
-class OutboxBundle:
+class OutboxBundle(Struct, frozen=True):
     """A bundle waiting in the outbox. `payload` is the request body exactly as every
     attempt sends it: encoded once when the bundle was made, never parsed to be sent."""
 

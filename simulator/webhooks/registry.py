@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import ssl
 from collections.abc import Mapping
-from dataclasses import replace
+from msgspec.structs import replace
 from datetime import datetime
 from typing import Any
 

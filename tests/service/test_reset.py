@@ -103,7 +103,7 @@ async def test_reset_brings_back_the_configured_subscription() -> None:
 def test_the_search_index_forgets_reset_and_replaced_registrations(tmp_path: Path) -> None:
     """The index keeps no texts of its own: a reused `reg` and a reset must leave it exact."""
     import json
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from simulator.core.report_query import ReportQuery
     from simulator.store.reports import ReportStore
@@ -149,7 +149,7 @@ def test_reset_after_launches_keeps_the_connections_secure_delete_setting(
 
 def test_reset_to_other_fixtures_replaces_the_stored_ones(tmp_path: Path) -> None:
     """Fixtures unchanged are kept as they are; changed ones are loaded again."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     store = Store.open(tmp_path / "sim.db")
     store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
