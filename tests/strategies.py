@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import string
-from msgspec.structs import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from simulator.core.organizations import Organization
 from simulator.core.progress import Registration

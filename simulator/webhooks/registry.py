@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import ssl
 from collections.abc import Mapping
-from msgspec.structs import replace
 from datetime import datetime
 from typing import Any
+
+from msgspec.structs import replace
 
 from simulator.config import Config, ConfigError
 from simulator.core.errors import NotFound

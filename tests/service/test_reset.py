@@ -103,6 +103,7 @@ async def test_reset_brings_back_the_configured_subscription() -> None:
 def test_the_search_index_forgets_reset_and_replaced_registrations(tmp_path: Path) -> None:
     """The index keeps no texts of its own: a reused `reg` and a reset must leave it exact."""
     import json
+
     from msgspec.structs import replace
 
     from simulator.core.report_query import ReportQuery

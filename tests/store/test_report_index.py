@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-from msgspec.structs import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from simulator.core.progress import Registration, Step
 from simulator.core.records import WIRE_FIELDS, EventKind

@@ -1,9 +1,9 @@
-from msgspec.structs import replace
 from datetime import timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from simulator.core.progress import ProgressError, Registration, advance, check_progress, start
 from simulator.core.records import WIRE_FIELDS, EventKind
