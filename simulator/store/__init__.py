@@ -146,8 +146,9 @@ class Store(RegistrationRecords):
 
     def _create_from_snapshot(self) -> bool:
         """Create the whole schema on a new database; False where this does not apply
-        (tables already there, or no snapshot made from exactly these migrations)."""
-        if self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None:
+        (tables already there, or no snapshot made from exactly these migrations), or no
+        longer does (another process opening the same new file created them first)."""
+        if not self._is_new():
             return False
         # Imported here, so that `python -m simulator.store.snapshot` runs it fresh.
         from simulator.store.snapshot import schema_for
@@ -165,10 +166,15 @@ class Store(RegistrationRecords):
         except sqlite3.Error as error:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
+            if not self._is_new():
+                return False
             raise StoreOpenError(
                 f"{self.path}: creating the schema (migrations/schema.sql) failed: {error}"
             ) from error
         return True
+
+    def _is_new(self) -> bool:
+        return self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
 
     # -- fixtures and reset -------------------------------------------------------------
 

@@ -136,6 +136,30 @@ def test_a_snapshot_that_fails_leaves_the_file_new_and_says_why(
     assert _describe(path).user_version == SCHEMA_VERSION
 
 
+def test_a_new_file_another_process_creates_first_is_opened_as_it_left_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two simulators starting on the same new file: the second to write finds the
+    schema made (its CREATE fails) and opens the file as any existing one."""
+    path = tmp_path / "new.db"
+    sound = schema_for(MIGRATIONS)
+
+    def raced(migrations: object) -> str | None:
+        monkeypatch.undo()  # the other process, between the look and the write:
+        Store.open(path).close()
+        return sound
+
+    monkeypatch.setattr(snapshot_module, "schema_for", raced)
+    store = Store.open(path)
+    try:
+        assert store.migrate() == SCHEMA_VERSION
+    finally:
+        store.close()
+    _migrated(tmp_path / "migrated.db")
+    new, migrated = _describe(path), _describe(tmp_path / "migrated.db")
+    assert (new.user_version, new.rows) == (migrated.user_version, migrated.rows)
+
+
 def _story(path: Path) -> list[object]:
     """What a user sees of launches, progress, completions, a reused `reg`, searches and
     a reset: every answer that depends on the schema's triggers and search index."""
