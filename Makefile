@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: serve test lint format bench clean docker-check
+.PHONY: serve test lint format bench schema clean docker-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ format: $(DEV_STAMP)
 
 bench: $(DEV_STAMP) ## print the figures recorded in docs/benchmarks.md
 	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+schema: $(DEV_STAMP) ## write simulator/store/migrations/schema.sql again after changing a migration
+	$(BIN)/python -m simulator.store.snapshot
 
 docker-check: ## build the Dockerfile with podman and run its CMD for real (root; minutes)
 	.ci/docker-check

@@ -3,7 +3,8 @@
 One SQLite file (WAL) per simulator, or `:memory:`. The schema is a numbered list
 of migrations in `migrations/`, applied in order and recorded in `user_version`,
 so a database written by an older simulator is upgraded on start and a restart
-keeps every organization, registration and transaction.
+keeps every organization, registration and transaction. A new database is created
+from the snapshot of what they build (`snapshot.py`), in one step.
 
 All methods are synchronous and run on the event loop's thread: each is a few
 indexed statements, cheaper than a hop to a worker thread.
@@ -37,6 +38,11 @@ SCHEMA_VERSION = MIGRATIONS[-1][0] if MIGRATIONS else 0
 
 # Reloaded from the fixtures by `reset` rather than emptied.
 FIXTURE_TABLES = frozenset({"organizations", "activities"})
+
+
+def _text(value: str) -> str:
+    """A string as an SQL literal (for a script, which takes no parameters)."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 class Store(RegistrationRecords):
@@ -92,11 +98,16 @@ class Store(RegistrationRecords):
         """Call `callback` once what was written so far is committed."""
         self.commits.after_commit(callback)
 
-    def migrate(self) -> int:
+    def migrate(self, *, snapshot: bool = True) -> int:
         """Apply every migration this file has not had; returns the schema version.
 
         Applied migrations are recorded one by one, not only as the highest number in
         `user_version`, so a migration merged after a higher-numbered one still runs.
+
+        A new database (version 0, no tables) is given in one transaction what they
+        would build, from the snapshot of it (`snapshot.py`), and recorded as having had
+        every one: running them did the same work several times (later ones rebuild what
+        earlier ones made). `snapshot=False` runs them even then (the snapshot is made so).
         """
         (version,) = self.db.execute("PRAGMA user_version").fetchone()
         if version > SCHEMA_VERSION:
@@ -104,6 +115,8 @@ class Store(RegistrationRecords):
                 f"{self.path} has schema version {version}, newer than this simulator's "
                 f"{SCHEMA_VERSION}: upgrade media77-simulator or use another --db"
             )
+        if snapshot and not version and self._create_from_snapshot():
+            return SCHEMA_VERSION
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations"
             " (number INTEGER PRIMARY KEY, name TEXT NOT NULL)"
@@ -130,6 +143,38 @@ class Store(RegistrationRecords):
                     self.db.execute("ROLLBACK")
                 raise StoreOpenError(f"{self.path}: migration {name} failed: {error}") from error
         return int(version)
+
+    def _create_from_snapshot(self) -> bool:
+        """Create the whole schema on a new database; False where this does not apply
+        (tables already there, or no snapshot made from exactly these migrations), or no
+        longer does (another process opening the same new file created them first)."""
+        if not self._is_new():
+            return False
+        # Imported here, so that `python -m simulator.store.snapshot` runs it fresh.
+        from simulator.store.snapshot import schema_for
+
+        schema = schema_for(MIGRATIONS)
+        if schema is None:
+            return False
+        applied = ", ".join(f"({number}, {_text(name)})" for number, name, _ in MIGRATIONS)
+        try:
+            self.db.executescript(
+                f"BEGIN IMMEDIATE;\n{schema}\n"
+                f"INSERT INTO schema_migrations (number, name) VALUES {applied};\n"
+                f"PRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
+            )
+        except sqlite3.Error as error:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            if not self._is_new():
+                return False
+            raise StoreOpenError(
+                f"{self.path}: creating the schema (migrations/schema.sql) failed: {error}"
+            ) from error
+        return True
+
+    def _is_new(self) -> bool:
+        return self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
 
     # -- fixtures and reset -------------------------------------------------------------
 

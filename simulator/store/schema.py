@@ -167,7 +167,8 @@ def _recreate(db: sqlite3.Connection, table: str) -> None:
 
 
 def load_migrations() -> list[tuple[int, str, str]]:
-    """The numbered scripts in `migrations/`, in order: (number, file name, SQL).
+    """The numbered scripts in `migrations/`, in order: (number, file name, SQL); not
+    `schema.sql`, the snapshot of what they build (`snapshot.py`).
 
     Read beside this file, as `simulator.fixtures` finds the bundled fixtures:
     `importlib.resources` (and the zipfile it brings) cost every start a few
@@ -175,7 +176,7 @@ def load_migrations() -> list[tuple[int, str, str]]:
     folder = Path(__file__).resolve().parent / "migrations"
     found = []
     for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
+        if entry.name.endswith(".sql") and entry.name != "schema.sql":  # snapshot.py's
             number = int(entry.name.split("_", 1)[0])
             found.append((number, entry.name, entry.read_text(encoding="utf-8")))
     return sorted(found)
