@@ -1,0 +1,99 @@
+"""The progress API's memory caught up with committed writes a bounded step per turn.
+
+Two things fall behind SQLite with every write and were caught up in one go by
+the next reader: the in-memory records (`report_records`, about 55 us per changed
+registration) and the search index's pending rows (`report_search.index_pending`,
+about 10-30 us per new registration). After a burst of writes with no read
+between (issue 13's load run: 76,000 launches), that one read held the event
+loop for seconds and every request waited behind it.
+
+Now every commit that announces writes wakes a step (`TurnSteps`) that runs in
+the loop's next turn and catches up a chunk (`backlog.chunk_end`): `PER_TURN`
+transactions of the records' backlog plus those committed since its previous
+look, and, once at least `INDEX_LEAST` rows wait, `INDEX_PER_TURN` of the search
+index's plus those arrived. A read still catches up whatever is left first, so
+it sees every write made before it; it pays for a turn or two of writes, not for
+all of them. Only committed writes are caught up in the background (the records
+up to the highest transaction id the last commit announced); the index rows join
+the open group commit, so they land, or are rolled back, with what they index.
+
+A commit by another connection (`seed` on the same file) stops the steps: the
+next read forgets everything rather than trust a catch-up across another writer's
+history (`reports._check_fresh`). `close` cancels the step due (reset, shutdown).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+from simulator.core.backlog import chunk_end
+from simulator.store.report_records import ReportRecords
+from simulator.store.report_search import index_pending, pending
+from simulator.store.turns import TurnSteps
+
+# Measured on the project's 2-core machine (docs/decisions.md): a chunk of records
+# costs ~35-50 us per transaction, the index ~10 us per row plus ~0.3 ms per batch.
+PER_TURN = 32
+INDEX_PER_TURN = 128
+INDEX_LEAST = 64  # fewer rows than this wait for a reader or for more: a batch's fixed cost
+
+
+class ReportCatchUp:
+    """Wakes on commits; each turn, one bounded chunk of records and of index rows."""
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        records: ReportRecords,
+        write: Callable[[Callable[[sqlite3.Connection], None]], None],
+        trusted: Callable[[], bool],
+        deferred: Callable[[], AbstractContextManager[None]],
+    ) -> None:
+        """`write(fn)` runs `fn(db)` as a write that changes no answer, in `deferred()`
+        (`Store.deferred_commits`: joining the turn's group commit); `trusted()` is
+        False once another connection has written since the last read."""
+        self.db = db
+        self.records = records
+        self._write = write
+        self._trusted = trusted
+        self._deferred = deferred
+        self._arrived = 0  # transactions committed while a step was due
+        self.turns = TurnSteps(self._step)
+
+    def committed(self) -> None:
+        """Writes were committed: catch them up in the coming turns.
+
+        Only what commits while steps run counts as arrived (caught up on top of
+        the chunk): writes made with no loop running are backlog like any other.
+        """
+        arrived = self.records.committed()
+        if self.turns.wake():
+            self._arrived += arrived
+
+    def close(self) -> None:
+        self.turns.close()
+
+    def cancel(self) -> None:
+        self.turns.cancel()
+
+    def _step(self) -> bool:
+        arrived, self._arrived = self._arrived, 0
+        if not self._trusted():
+            return False
+        more = self.records.step(PER_TURN, arrived)
+        return self._index_step(arrived) or more
+
+    def _index_step(self, arrived: int) -> bool:
+        """`arrived` counts transactions: at least one per new registration."""
+        found = pending(self.db)
+        if found is None:
+            return False
+        upto, top = found
+        end = chunk_end(upto, top, arrived, INDEX_PER_TURN, INDEX_LEAST)
+        if end <= upto:
+            return False
+        with self._deferred():
+            self._write(lambda db: index_pending(db, end))
+        return end < top
