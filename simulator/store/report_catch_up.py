@@ -33,11 +33,11 @@ from simulator.store.report_records import ReportRecords
 from simulator.store.report_search import index_pending, pending
 from simulator.store.turns import TurnSteps
 
-# Measured on the project's 2-core machine (docs/decisions.md): a chunk of records
-# costs ~35-50 us per transaction, the index ~10 us per row plus ~0.3 ms per batch.
-PER_TURN = 32
-INDEX_PER_TURN = 128
-INDEX_LEAST = 64  # fewer rows than this wait for a reader or for more: a batch's fixed cost
+# Measured on the project's 2-core machine (docs/decisions.md): records cost ~20-40 us
+# per transaction caught up, index rows ~40-60 us each in small batches.
+PER_TURN = 48
+INDEX_PER_TURN = 32
+INDEX_LEAST = 32  # fewer rows than this wait for a search: a batch has a fixed cost
 
 
 class ReportCatchUp:
@@ -86,14 +86,18 @@ class ReportCatchUp:
         return self._index_step(arrived) or more
 
     def _index_step(self, arrived: int) -> bool:
-        """`arrived` counts transactions: at least one per new registration."""
+        """In a quiet turn (no write committed since the previous step) only: FTS5 takes
+        40-140 us a row in small batches (a segment each), too much to add to every
+        write; while writes keep coming the rows wait (a search indexes them)."""
         found = pending(self.db)
         if found is None:
             return False
         upto, top = found
-        end = chunk_end(upto, top, arrived, INDEX_PER_TURN, INDEX_LEAST)
-        if end <= upto:
-            return False
+        if top - upto < INDEX_LEAST:
+            return False  # a search indexes these few
+        if arrived:
+            return True  # not quiet: look again next turn
+        end = chunk_end(upto, top, 0, INDEX_PER_TURN, INDEX_LEAST)
         with self._deferred():
             self._write(lambda db: index_pending(db, end))
         return end < top

@@ -22,6 +22,7 @@ everything rather than trust a catch-up across another writer's history.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -30,19 +31,34 @@ from simulator.core.order_index import Entry, RecordSet, make_entry
 from simulator.core.record_search import ROWID, search_text
 from simulator.core.report_query import TEXT_SORT_FIELDS
 
-RECORD_JSON = (
-    "json_object("
-    "'transactionId', transaction_id, 'firstName', first_name, 'lastName', last_name, "
-    "'email', email, 'memberIdentifier', CASE WHEN ? THEN member_identifier ELSE '' END, "
-    "'activityId', activity_id, 'activityTitle', activity_title, "
-    "'registration', registration, 'dateStarted', date_started, 'progress', progress, "
-    "'dateCompleted', date_completed, 'completionCode', completion_code)"
-)
 
-_ROW = (
+def _record_json(shown: str) -> str:
+    """A record's wire JSON, built by SQLite; its member identifier when `shown` holds."""
+    return (
+        "json_object("
+        "'transactionId', transaction_id, 'firstName', first_name, 'lastName', last_name, "
+        "'email', email, 'memberIdentifier', "
+        f"CASE WHEN {shown} THEN member_identifier ELSE '' END, "
+        "'activityId', activity_id, 'activityTitle', activity_title, "
+        "'registration', registration, 'dateStarted', date_started, 'progress', progress, "
+        "'dateCompleted', date_completed, 'completionCode', completion_code)"
+    )
+
+
+RECORD_JSON = _record_json("?")
+
+_FIELDS = (
     "rowid, registration, organization_id, transaction_id, member_identifier,"
-    " first_name || ' ' || last_name, email, completion_code, date_completed != '',"
-    f" {RECORD_JSON}"
+    " first_name || ' ' || last_name, email, completion_code, date_completed != ''"
+)
+_ROW = f"{_FIELDS}, {RECORD_JSON}"
+
+# The registrations named by transactions in a range, each record's JSON with its member
+# identifier when its organization is in the given JSON list (its view shows them).
+_CHANGED = (
+    f"SELECT {_FIELDS}, {_record_json('organization_id IN (SELECT value FROM json_each(?))')}"
+    " FROM registrations WHERE registration IN"
+    " (SELECT registration FROM transactions WHERE transaction_id > ? AND transaction_id <= ?)"
 )
 
 
@@ -195,20 +211,35 @@ class ReportRecords:
         Each row is read as it is now, so a registration changed again later is
         already current (and read once more when that later change is applied).
         """
-        for shown in {member_ids for _org, member_ids in self.sets}:
+        views: dict[str, list[tuple[bool, RecordSet]]] = {}
+        for (org, member_ids), found in self.sets.items():
+            views.setdefault(org, []).append((member_ids, found))
+        shown = {org for org, member_ids in self.sets if member_ids}
+        changed = (self.applied, upto)
+        rows = self.db.execute(_CHANGED, (json.dumps(sorted(shown)), *changed)).fetchall()
+        hidden = self._hidden([org for org, view in views.items() if len(view) > 1], changed)
+        for row in rows:
+            registration, owner, entry = _entry(row)
+            for org, view in views.items():
+                for member_ids, found in view:
+                    if org != owner:
+                        found.remove(registration)  # a reused `reg` moves it to another
+                    elif member_ids or owner not in shown:
+                        found.upsert(registration, entry)
+                    else:
+                        found.upsert(registration, hidden[registration])
+        self.applied = upto
+
+    def _hidden(self, organizations: list[str], changed: tuple[int, int]) -> dict[str, Entry]:
+        """The changed records of organizations seen both ways (by tests; one API caller
+        sees an organization one way), as the view without member identifiers has them."""
+        found: dict[str, Entry] = {}
+        for org in organizations:
             rows = self.db.execute(
-                f"SELECT {_ROW} FROM registrations WHERE registration IN"
+                f"SELECT {_ROW} FROM registrations WHERE organization_id = ? AND registration IN"
                 " (SELECT registration FROM transactions"
                 " WHERE transaction_id > ? AND transaction_id <= ?)",
-                (shown, self.applied, upto),
-            ).fetchall()
-            for (org, member_ids), records in self.sets.items():
-                if member_ids != shown:
-                    continue
-                for row in rows:
-                    registration, owner, entry = _entry(row)
-                    if owner == org:
-                        records.upsert(registration, entry)
-                    else:
-                        records.remove(registration)
-        self.applied = upto
+                (False, org, *changed),
+            )
+            found.update((registration, entry) for registration, _owner, entry in map(_entry, rows))
+        return found
