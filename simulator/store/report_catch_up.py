@@ -36,6 +36,7 @@ from simulator.store.turns import TurnSteps
 # Measured on the project's 2-core machine (docs/decisions.md): records cost ~20-40 us
 # per transaction caught up, index rows ~40-60 us each in small batches.
 PER_TURN = 48
+LEAST = 16  # fewer transactions behind wait for a read (0.3-0.6 ms) or for more
 INDEX_PER_TURN = 32
 INDEX_LEAST = 32  # fewer rows than this wait for a search: a batch has a fixed cost
 
@@ -60,6 +61,7 @@ class ReportCatchUp:
         self._trusted = trusted
         self._deferred = deferred
         self._arrived = 0  # transactions committed while a step was due
+        self._unindexed = True  # rows may wait for the search index (False: fewer than least)
         self.turns = TurnSteps(self._step)
 
     def committed(self) -> None:
@@ -69,6 +71,7 @@ class ReportCatchUp:
         the chunk): writes made with no loop running are backlog like any other.
         """
         arrived = self.records.committed()
+        self._unindexed = True
         if self.turns.wake():
             self._arrived += arrived
 
@@ -79,24 +82,28 @@ class ReportCatchUp:
         self.turns.cancel()
 
     def _step(self) -> bool:
+        """One turn's share; the checks that need no SQL first (a step runs every turn
+        that commits: its fixed cost is paid that often)."""
         arrived, self._arrived = self._arrived, 0
+        records = self.records.due(LEAST)
+        if not records and (arrived or not self._unindexed):
+            return self._unindexed  # the index waits for a quiet turn
         if not self._trusted():
             return False
-        more = self.records.step(PER_TURN, arrived)
+        more = self.records.step(PER_TURN, arrived, LEAST)
         return self._index_step(arrived) or more
 
     def _index_step(self, arrived: int) -> bool:
         """In a quiet turn (no write committed since the previous step) only: FTS5 takes
         40-140 us a row in small batches (a segment each), too much to add to every
         write; while writes keep coming the rows wait (a search indexes them)."""
+        if arrived:
+            return self._unindexed  # not quiet: look again next turn
         found = pending(self.db)
-        if found is None:
+        if found is None or found[1] - found[0] < INDEX_LEAST:
+            self._unindexed = False  # a search indexes these few
             return False
         upto, top = found
-        if top - upto < INDEX_LEAST:
-            return False  # a search indexes these few
-        if arrived:
-            return True  # not quiet: look again next turn
         end = chunk_end(upto, top, 0, INDEX_PER_TURN, INDEX_LEAST)
         with self._deferred():
             self._write(lambda db: index_pending(db, end))

@@ -132,16 +132,21 @@ class ReportRecords:
             self.target = max(self.target, highest)
         return arrived
 
-    def step(self, per_turn: int, arrived: int) -> bool:
+    def due(self, least: int) -> bool:
+        """At least `least` committed transactions are not caught up yet."""
+        return bool(self.sets) and self.target - self.applied >= least
+
+    def step(self, per_turn: int, arrived: int, least: int) -> bool:
         """Catch up one turn's share of the committed writes (`backlog.chunk_end`): at
-        most `per_turn` plus the `arrived` transactions; True while some are behind."""
-        if not self.sets or self.target <= self.applied:
+        most `per_turn` plus the `arrived` transactions, nothing while fewer than
+        `least` are behind (a read catches those up); True while more is due."""
+        if not self.due(least):
             return False
         if self._highest() < self.applied:  # a reset nobody announced
             self.forget()
             return False
-        self._apply(chunk_end(self.applied, self.target, arrived, per_turn))
-        return self.applied < self.target
+        self._apply(chunk_end(self.applied, self.target, arrived, per_turn, least))
+        return self.due(least)
 
     def records(self, organization_id: str, member_ids: bool) -> RecordSet:
         """The organization's records, current as of the last committed write."""

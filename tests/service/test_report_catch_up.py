@@ -29,7 +29,7 @@ from simulator.core.progress import start
 from simulator.core.report_query import ReportQuery
 from simulator.runtime import Runtime
 from simulator.store import Store, report_catch_up
-from simulator.store.report_catch_up import INDEX_LEAST, INDEX_PER_TURN, PER_TURN
+from simulator.store.report_catch_up import INDEX_LEAST, INDEX_PER_TURN, LEAST, PER_TURN
 from simulator.store.report_search import pending
 from tests.store.test_report_index import reference
 from tests.strategies import a_registration
@@ -103,10 +103,10 @@ def test_writes_with_no_read_between_are_caught_up_in_bounded_pieces(runtime: Ru
 
     behind, unindexed, arrived = asyncio.run(serve_a_while())
     pieces = [a - b for a, b in itertools.pairwise(behind)]
-    assert behind[-1] == 0  # all caught up before any read asked
+    assert behind[-1] < LEAST  # caught up before any read asked (a read takes the rest)
     assert all(0 < piece <= PER_TURN for piece in pieces[1:] if piece)  # bounded, and shrinking
     assert pieces[0] <= PER_TURN + arrived
-    assert sum(1 for piece in pieces if piece) >= behind_at_start // (PER_TURN + arrived)
+    assert sum(1 for piece in pieces if piece) >= (behind_at_start - LEAST) // (PER_TURN + arrived)
     index_pieces = [a - b for a, b in itertools.pairwise(unindexed) if a != b]
     assert unindexed[-1] < INDEX_LEAST  # the rest waits for a search
     assert index_pieces and all(0 < p <= INDEX_PER_TURN + arrived for p in index_pieces)
@@ -131,7 +131,10 @@ def test_the_catch_up_keeps_up_with_writes_turn_by_turn(
     writes, and a read at any point (even in the turn that wrote) sees everything.
 
     With a chunk of 4 (not PER_TURN): turns that write more than a chunk are common."""
-    with mock.patch.object(report_catch_up, "PER_TURN", 4):
+    with (
+        mock.patch.object(report_catch_up, "PER_TURN", 4),
+        mock.patch.object(report_catch_up, "LEAST", 3),
+    ):
         keeps_up(plan, rnd)
 
 
@@ -154,7 +157,7 @@ def keeps_up(plan: list[tuple[int, int, bool]], rnd: Any) -> None:
 
         runtime.reports.catch_up.turns._step = measured
         for launches, progress, read in [*plan, (0, 0, False), (0, 0, False)]:
-            if len(written) >= 3 and records.applied < written[-3]:
+            if len(written) >= 3 and records.applied < written[-3] - 2:  # LEAST - 1 may wait
                 pytest.fail(f"behind the writes of two turns ago: {records.applied}, {written}")
             with runtime.simulation.deferred_commits():  # as a request's writes are
                 for _ in range(launches):
@@ -241,3 +244,36 @@ def test_no_step_runs_after_a_reset_or_on_a_closed_store(tmp_path: Path) -> None
 
     asyncio.run(serve())
     assert failures == []
+
+
+def test_search_index_rows_wait_while_writes_come_and_catch_up_when_quiet(
+    runtime: Runtime,
+) -> None:
+    """Indexing costs FTS5 40-140 us a row in small batches: never added to a turn that
+    wrote, done in bounded pieces in the turns after, and a search sees every row."""
+    db = runtime.store.db
+
+    def unindexed() -> int:
+        found = pending(db)
+        return 0 if found is None else found[1] - found[0]
+
+    async def serve_a_while() -> tuple[list[int], list[int]]:
+        busy, quiet = [], []
+        for turn in range(30):
+            for n in range(8):
+                launch(runtime, turn * 8 + n)  # each commit announced: not a quiet turn
+            busy.append(unindexed())
+            await asyncio.sleep(0)
+        while runtime.reports.catch_up.turns.scheduled:
+            quiet.append(unindexed())
+            await asyncio.sleep(0)
+        quiet.append(unindexed())
+        return busy, quiet
+
+    busy, quiet = asyncio.run(serve_a_while())
+    assert busy == sorted(busy) and busy[-1] == 240  # nothing indexed while writing
+    pieces = [a - b for a, b in itertools.pairwise(quiet) if a != b]
+    assert pieces and all(0 < piece <= INDEX_PER_TURN for piece in pieces)
+    assert quiet[-1] < INDEX_LEAST
+    assert_reads_equal_sqlite(runtime, search="learner 2")
+    assert pending(db) is None
