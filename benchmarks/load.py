@@ -190,15 +190,6 @@ async def prelaunch(url: str, count: int) -> list[str]:
     return regs
 
 
-def loop_lag(url: str) -> str:
-    """The server's event-loop lag since start (`GET /_sim/health`, `loopLagMs`)."""
-    import urllib.request
-
-    with urllib.request.urlopen(f"{url}/_sim/health", timeout=10) as answer:
-        lag = json.loads(answer.read())["loopLagMs"]
-    return f"server loop lag since start: p99 {lag['p99']:.1f} ms, max {lag['max']:.1f} ms"
-
-
 def wait_ready(url: str, limit: float = 30.0) -> None:
     import urllib.request
 
@@ -264,7 +255,6 @@ def main(argv: list[str] | None = None) -> int:
             regs = asyncio.run(prelaunch(url, args.registrations))
             start_rss = rss_mb(served.pid)
             print(f"simulator RSS after start and {len(regs)} setup launches: {start_rss:.1f} MB")
-            print(f"          {loop_lag(url)}", flush=True)
             print(HEADER, flush=True)
             scripts = {
                 "launch": ("POST /_sim/registrations", LUA_LAUNCH.replace("LMS", DEFAULT_LMS)),
@@ -287,7 +277,6 @@ def main(argv: list[str] | None = None) -> int:
                 phase.rss_before, phase.rss_after = before, rss_mb(served.pid)
                 phases.append(phase)
                 print(phase.line(), flush=True)
-                print(f"          {loop_lag(url)}", flush=True)
             end_rss = rss_mb(served.pid)
         finally:
             served.stop()

@@ -85,7 +85,7 @@ class Runtime:
         self.events = events
         sim = Simulation(self.config, self.clock, self.store, self.fixtures)
         sim.subscribe(events.transactions)
-        reports = ReportStore(self.store.db, self.store.transaction, self.store.deferred_commits)
+        reports = ReportStore(self.store.db, self.store.transaction)
         sim.subscribe(lambda _transactions: reports.changed())
         self.simulation = sim
         self.organizations = Organizations(self.store)
@@ -115,20 +115,17 @@ class Runtime:
     async def stop(self) -> None:
         await self.engine.stop()
         await self.loop_lag.stop()
-        self.reports.catch_up.cancel()  # the loop stops: a later write on another wakes it
 
     async def reset(self) -> None:
         """Back to the fixtures, as `POST /_sim/reset` promises; one reset at a time."""
         async with self._reset_lock:
             await self.engine.stop()
-            self.reports.close()  # its records are dropped: no step of its may follow
             self.store.reset(self.fixtures.organizations, self.fixtures.activities)
             self.events.close()  # its readers are told, and reconnect to the new feed
             self._build()
             await self.engine.start()
 
     def close(self) -> None:
-        self.reports.close()  # before the store's last commit could wake a step
         self.store.close()
 
 

@@ -90,15 +90,10 @@ def record_of(entry: Entry) -> dict[str, Any]:
     return found
 
 
-def _item(field: str, record: dict[str, Any] | None, entry: Entry) -> tuple[Any, int, bytes]:
+def _item(field: str, record: dict[str, Any], entry: Entry) -> tuple[Any, int, bytes]:
     """An ordering's item; the JSON is the entry's own object, so `remove` finds it by
-    identity (transaction ids are unique, so two items never compare their JSON).
-
-    By `transactionId` (the default ordering) the entry holds the key: no JSON is
-    parsed. By another field, `record` is the entry's parsed JSON (read here if None)."""
-    if field == "transactionId":
-        return (entry[TRANSACTION_ID], entry[TRANSACTION_ID], entry[BODY])
-    key, transaction_id = sort_key(field, record if record is not None else record_of(entry))
+    identity (transaction ids are unique, so two items never compare their JSON)."""
+    key, transaction_id = sort_key(field, record)
     return (key, transaction_id, entry[BODY])
 
 
@@ -117,20 +112,22 @@ class RecordSet:
     def upsert(self, registration: str, entry: Entry) -> None:
         """Make `entry` the registration's current record, in every built ordering."""
         old = self.entries.get(registration)
+        old_record = record_of(old) if old is not None and self.orderings else None
         if old is not None:
             self.by_rowid.pop(old[ROWID], None)
         self.entries[registration] = entry
         self.by_rowid[entry[ROWID]] = entry
-        old_record = record = None  # parsed once, if an ordering by another field needs them
+        if not self.orderings:
+            return
+        record = record_of(entry)
         for (field, completed_only), ordering in self.orderings.items():
-            parse = field != "transactionId"
-            if old is not None and (not completed_only or old[COMPLETED]):
-                if parse and old_record is None:
-                    old_record = record_of(old)
+            if (
+                old is not None
+                and old_record is not None
+                and (not completed_only or old_record["dateCompleted"])
+            ):
                 ordering.remove(_item(field, old_record, old))
-            if not completed_only or entry[COMPLETED]:
-                if parse and record is None:
-                    record = record_of(entry)
+            if not completed_only or record["dateCompleted"]:
                 ordering.add(_item(field, record, entry))
 
     def remove(self, registration: str) -> None:
@@ -138,11 +135,11 @@ class RecordSet:
         if old is None:
             return
         self.by_rowid.pop(old[ROWID], None)
-        record = None
+        if not self.orderings:
+            return
+        record = record_of(old)
         for (field, completed_only), ordering in self.orderings.items():
-            if not completed_only or old[COMPLETED]:
-                if field != "transactionId" and record is None:
-                    record = record_of(old)
+            if not completed_only or record["dateCompleted"]:
                 ordering.remove(_item(field, record, old))
 
     def ordering(

@@ -114,7 +114,7 @@ def rarest(search: str, sample: dict[str, int]) -> list[str]:
     return chosen
 
 
-def pending(db: sqlite3.Connection) -> tuple[int, int] | None:
+def _pending(db: sqlite3.Connection) -> tuple[int, int] | None:
     """(highest rowid indexed, highest rowid) when some registrations are not indexed.
 
     None too on a schema from before migration 008 (a store opened by an older
@@ -132,28 +132,26 @@ def pending(db: sqlite3.Connection) -> tuple[int, int] | None:
     return (int(upto), int(top)) if top > upto else None
 
 
-def index_pending(db: sqlite3.Connection, upto_rowid: int | None = None) -> None:
+def index_pending(db: sqlite3.Connection) -> None:
     """Put the registrations written since the index was last read into it (migration 008).
 
-    A launch does not index its texts (120 us of its 145 us INSERT): they are indexed
-    in batches, a bounded one per turn of the loop after writes commit (`upto_rowid`,
-    `report_catch_up`), and a reader indexes what is left, so a search still finds
-    every record written before it. In one savepoint: the rows and the mark move
-    together (a contentless index must never hold a row twice), inside an open group
-    commit or as a transaction of its own.
+    A launch does not index its texts (120 us of its 145 us INSERT): the first reader
+    after it indexes every new row in one statement, so a search still finds every
+    record written before it. In one savepoint: the rows and the mark move together
+    (a contentless index must never hold a row twice), inside an open group commit or
+    as a transaction of its own.
     """
-    if pending(db) is None:
+    if _pending(db) is None:
         return
     db.execute("SAVEPOINT index_pending")
     try:
         # Again, within the transaction that writes: should another connection commit
         # in between, SQLite refuses this write (busy) rather than index a row twice.
-        upto, top = pending(db) or (0, 0)
-        if upto_rowid is not None:
-            top = min(top, upto_rowid)
-        if top <= upto:
+        pending = _pending(db)
+        if pending is None:
             db.execute("RELEASE index_pending")
             return
+        upto, top = pending
         db.execute(
             "INSERT INTO registration_search (rowid, name, email, registration, completion_code)"
             " SELECT rowid, first_name || ' ' || last_name, email, registration, completion_code"
