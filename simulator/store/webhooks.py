@@ -83,17 +83,6 @@ class WebhookStore:
         self.store = store
         self.log_cap = log_cap
         self.prune_every = prune_every
-        self._index_the_due_question()
-
-    def _index_the_due_question(self) -> None:
-        """The worker's question after every attempt (due first, none in flight) then
-        stops at its limit; without this index SQLite read every waiting body and sorted
-        them (tens of ms per attempt at 1,000 waiting). Made here, not in a numbered
-        migration, so it depends on no order of parallel branches' migrations."""
-        self.db.execute(
-            "CREATE INDEX IF NOT EXISTS webhook_outbox_due"
-            " ON webhook_outbox (webhook_id, next_attempt_at, seq, id)"
-        )
 
     @property
     def db(self) -> Any:

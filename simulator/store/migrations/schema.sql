@@ -2,8 +2,8 @@
 -- SQLite records it; a new database is created from it in one transaction
 -- (Store.migrate, simulator/store/snapshot.py). After adding or changing a
 -- migration, run: make schema  (or: python -m simulator.store.snapshot)
--- Made from: 001_foundation.sql, 002_progress_reports.sql, 003_webhooks.sql, 004_launches.sql, 005_lower_case_registrations.sql, 006_contentless_search.sql, 007_lean_sort_indexes.sql, 008_launch_indexes.sql, 009_launch_rowids.sql
--- sha256 of the migrations: 301c3a49cbe00091e449c7cfaa7ab7b8afb2eed0b4a93f04bb251cee1a8233c2
+-- Made from: 001_foundation.sql, 002_progress_reports.sql, 003_webhooks.sql, 004_launches.sql, 005_lower_case_registrations.sql, 006_contentless_search.sql, 007_lean_sort_indexes.sql, 008_launch_indexes.sql, 009_launch_rowids.sql, 010_webhook_outbox_due.sql
+-- sha256 of the migrations: ad4dab4ec9ee48e6c57de858294bfb1ef553b27549420fdee0ca25b0307c511c
 
 CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL);
 
@@ -207,3 +207,5 @@ CREATE TABLE "launches" (
 CREATE INDEX launches_registration ON launches (registration);
 
 CREATE INDEX launches_course ON launches (course_id);
+
+CREATE INDEX webhook_outbox_due ON webhook_outbox (webhook_id, next_attempt_at, seq, id);
