@@ -133,16 +133,27 @@ class Store(RegistrationRecords):
                 continue
             version = max(version, number)
             try:
-                self.db.executescript(
-                    f"BEGIN;\n{script}\n"
-                    f"INSERT INTO schema_migrations (number, name) VALUES ({number}, '{name}');\n"
-                    f"PRAGMA user_version = {version};\nCOMMIT;"
-                )
+                self._run_schema_script("BEGIN", script, [(number, name)], version)
             except sqlite3.Error as error:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
                 raise StoreOpenError(f"{self.path}: migration {name} failed: {error}") from error
         return int(version)
+
+    def _run_schema_script(
+        self, begin: str, script: str, recorded: Sequence[tuple[int, str]], version: int
+    ) -> None:
+        """`script` in one transaction with the migrations it stands for recorded and
+        `user_version` set: all of it lands or none (the error is raised on)."""
+        rows = ", ".join(f"({number}, {_text(name)})" for number, name in recorded)
+        try:
+            self.db.executescript(
+                f"{begin};\n{script}\n"
+                f"INSERT INTO schema_migrations (number, name) VALUES {rows};\n"
+                f"PRAGMA user_version = {version};\nCOMMIT;"
+            )
+        except sqlite3.Error:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
 
     def _create_from_snapshot(self) -> bool:
         """Create the whole schema on a new database; False where this does not apply
@@ -156,16 +167,10 @@ class Store(RegistrationRecords):
         schema = schema_for(MIGRATIONS)
         if schema is None:
             return False
-        applied = ", ".join(f"({number}, {_text(name)})" for number, name, _ in MIGRATIONS)
+        every = [(number, name) for number, name, _ in MIGRATIONS]
         try:
-            self.db.executescript(
-                f"BEGIN IMMEDIATE;\n{schema}\n"
-                f"INSERT INTO schema_migrations (number, name) VALUES {applied};\n"
-                f"PRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
-            )
+            self._run_schema_script("BEGIN IMMEDIATE", schema, every, SCHEMA_VERSION)
         except sqlite3.Error as error:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
             if not self._is_new():
                 return False
             raise StoreOpenError(
