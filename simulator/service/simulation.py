@@ -252,9 +252,7 @@ class Simulation:
             state, more = self._sync_curriculum(state, activity)
             transactions += more
         self._publish(transactions)
-        return LaunchOutcome(
-            state, True, outcome.diagnostics, outcome.organization, 0, outcome.fixed_url
-        )
+        return replace(outcome, registration=state, created=True)
 
     # -- progress ---------------------------------------------------------------------------
 
