@@ -26,7 +26,7 @@ from simulator.store.commits import Commits
 from simulator.store.connection import StoreOpenError as StoreOpenError
 from simulator.store.connection import connect
 from simulator.store.registrations import RegistrationRecords
-from simulator.store.schema import KEPT, empty, load_migrations, nonempty, resettable_tables
+from simulator.store.schema import KEPT, ResetPlan, empty, load_migrations, nonempty, reset_plan
 
 
 class StoreConflict(Conflict):
@@ -52,7 +52,7 @@ class Store(RegistrationRecords):
         self.commits = Commits(connection)
         self._organizations: list[Organization] | None = None
         self._activities: tuple[Activity, ...] | None = None
-        self._reset_tables: list[str] | None = None
+        self._reset_plan: ResetPlan | None = None
         self._checkpointer: Checkpointer | None = None
 
     @classmethod
@@ -222,23 +222,28 @@ class Store(RegistrationRecords):
     def _reset_all(
         self, organizations: Sequence[Organization], activities: Sequence[Activity]
     ) -> None:
-        if self._reset_tables is None:
-            self._reset_tables = resettable_tables(self.db, KEPT | FIXTURE_TABLES)
-        # Foreign keys off (a pragma that only works outside a transaction): with them on,
-        # SQLite deletes a parent's rows one by one to check them.
-        outer = self.db.in_transaction
-        if not outer:
+        plan = self._reset_plan = reset_plan(self.db, KEPT | FIXTURE_TABLES, self._reset_plan)
+        # With foreign keys on, SQLite deletes the rows of a table taking part in one one
+        # by one, to check them. The schema has none (migration 011): turning them off
+        # and on (a pragma that only works outside a transaction) would expire every
+        # prepared statement of the connection, so it is done only for a schema that has.
+        toggle = plan.linked and not self.db.in_transaction
+        if toggle:
             self.db.execute("PRAGMA foreign_keys = OFF")
         try:
-            self._reset(organizations, activities)
+            self._reset(plan, organizations, activities)
         finally:
-            if not outer:
+            if toggle:
                 self.db.execute("PRAGMA foreign_keys = ON")
 
-    def _reset(self, organizations: Sequence[Organization], activities: Sequence[Activity]) -> None:
-        assert self._reset_tables is not None
+    def _reset(
+        self,
+        plan: ResetPlan,
+        organizations: Sequence[Organization],
+        activities: Sequence[Activity],
+    ) -> None:
         with self.transaction() as db:
-            empty(db, nonempty(db, self._reset_tables))
+            self._reset_plan = empty(db, plan, nonempty(db, plan.tables))
             if nonempty(db, ["sqlite_sequence"]):
                 db.execute("DELETE FROM sqlite_sequence")
             if self.organizations() == list(organizations) and self.activities() == tuple(

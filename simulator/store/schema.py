@@ -12,27 +12,63 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 KEPT = frozenset({"schema_migrations"})
 
 
-def resettable_tables(db: sqlite3.Connection, kept: frozenset[str] = KEPT) -> list[str]:
-    """Tables `reset` empties, each after every table whose foreign keys point at it."""
-    rows = db.execute("PRAGMA table_list").fetchall()  # (schema, name, type, ...)
-    names = sorted(
-        name
-        for schema, name, kind, *_ in rows
-        if schema == "main"
-        and kind in ("table", "virtual")
-        and not name.startswith("sqlite_")
-        and name not in kept
-    )
+class ResetPlan(NamedTuple):
+    """What emptying needs to know of a schema: read once per schema, not at every reset.
+
+    Reading `sqlite_master` and the pragmas afresh cost about 0.15 ms of a 1.5 ms reset
+    (issue 14). The plan names the `PRAGMA schema_version` it describes, so any change
+    to the schema (a migration, a table added by hand between resets) is seen.
+    """
+
+    version: int
+    tables: tuple[str, ...]  # to empty, each after every table whose foreign keys point at it
+    linked: bool  # some of them take part in a foreign key: emptied with the keys off
+    delete_triggers: tuple[tuple[str, str, str], ...]  # (table, trigger, SQL), as created
+    virtual: frozenset[str]
+
+
+def reset_plan(
+    db: sqlite3.Connection, kept: frozenset[str] = KEPT, known: ResetPlan | None = None
+) -> ResetPlan:
+    """The plan for `db`'s schema as it is: `known` when it still describes it."""
+    version = schema_version(db)
+    if known is not None and known.version == version:
+        return known
+    listed = [  # (name, type): shadow tables behind a full-text index are emptied through it
+        (name, kind)
+        for schema, name, kind, *_ in db.execute("PRAGMA table_list")
+        if schema == "main" and kind in ("table", "virtual") and not name.startswith("sqlite_")
+    ]
+    names = sorted(name for name, _kind in listed)
     parents = {
         name: {row[2] for row in db.execute(f"PRAGMA foreign_key_list({quote(name)})")}
         for name in names
     }
+    tables = _children_first([name for name in names if name not in kept], parents)
+    linked = any(
+        child in tables or parent in tables
+        for child, its_parents in parents.items()
+        for parent in its_parents
+    )
+    triggers = tuple(
+        (table, name, sql)
+        for table, name, sql in db.execute(
+            "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY rowid"
+        )
+        if _DELETE_TRIGGER.search(sql.split("BEGIN", 1)[0])
+    )
+    virtual = frozenset(name for name, kind in listed if kind == "virtual")
+    return ResetPlan(version, tuple(tables), linked, triggers, virtual)
+
+
+def _children_first(names: list[str], parents: dict[str, set[str]]) -> list[str]:
     ordered: list[str] = []
     placed: set[str] = set()
 
@@ -49,12 +85,17 @@ def resettable_tables(db: sqlite3.Connection, kept: frozenset[str] = KEPT) -> li
     return ordered
 
 
+def schema_version(db: sqlite3.Connection) -> int:
+    (version,) = db.execute("PRAGMA schema_version").fetchone()
+    return int(version)
+
+
 def quote(name: str) -> str:
     """An identifier as SQL text (table names come from the schema, never from input)."""
     return '"' + name.replace('"', '""') + '"'
 
 
-def nonempty(db: sqlite3.Connection, tables: list[str]) -> list[str]:
+def nonempty(db: sqlite3.Connection, tables: Sequence[str]) -> list[str]:
     """Which of `tables` hold at least one row, asked in one statement."""
     if not tables:
         return []
@@ -63,16 +104,20 @@ def nonempty(db: sqlite3.Connection, tables: list[str]) -> list[str]:
     return [table for table, flag in zip(tables, flags, strict=True) if flag]
 
 
-def empty(db: sqlite3.Connection, tables: list[str]) -> None:
-    """Empty `tables` at the cost of their pages, not of their rows times their indexes.
+def empty(db: sqlite3.Connection, plan: ResetPlan, tables: list[str]) -> ResetPlan:
+    """Empty `tables` at the cost of their pages, not of their rows times their indexes;
+    the plan for the schema as this leaves it.
 
     A plain `DELETE FROM t` visits every row in every index of `t` and fires its
     delete triggers (the search index's, per row), unless SQLite can truncate the
-    table: no WHERE, no delete trigger, no foreign key to check. So each table's
-    delete triggers are dropped for the moment and created again from their own SQL
-    in `sqlite_master`, and a full-text index is emptied by FTS5's 'delete-all' (or,
-    where it refuses, dropped and created again). Run inside one transaction, with
-    foreign keys off: every table holding rows is emptied, parents and children alike.
+    table: no WHERE, no delete trigger, no foreign key to check. The schema has
+    neither on the tables reset empties (migration 011), so nothing else is done. For
+    a schema that has them: the caller turns foreign keys off (`plan.linked`), and each
+    table's delete triggers are dropped for the moment and created again from their
+    own SQL (a schema change, so every statement is prepared again afterwards). A
+    full-text index is emptied by FTS5's 'delete-all' (or, where it refuses, dropped
+    and created again). Run inside one transaction: every table holding rows is
+    emptied, parents and children alike.
 
     SQLite as Debian and others build it overwrites every freed page with zeros
     (`secure_delete` on), so emptying wrote the whole of every table to the WAL again
@@ -81,74 +126,35 @@ def empty(db: sqlite3.Connection, tables: list[str]) -> None:
     pages that stay in use), then the connection's setting is put back (issue 14).
     """
     if not tables:
-        return
+        return plan
     (secure,) = db.execute("PRAGMA secure_delete").fetchone()
     db.execute("PRAGMA secure_delete = FAST")
     try:
-        _empty(db, tables)
+        return _empty(db, plan, tables)
     finally:
         db.execute(f"PRAGMA secure_delete = {int(secure)}")
 
 
-def _empty(db: sqlite3.Connection, tables: list[str]) -> None:
-    layout = _layout(db)
-    triggers = [(name, sql) for table, name, sql in layout.delete_triggers if table in tables]
+def _empty(db: sqlite3.Connection, plan: ResetPlan, tables: list[str]) -> ResetPlan:
+    triggers = [(name, sql) for table, name, sql in plan.delete_triggers if table in tables]
+    changed = bool(triggers)  # the schema, by this emptying
     for name, _sql in triggers:
         db.execute(f"DROP TRIGGER {quote(name)}")
     for table in tables:
-        if table not in layout.virtual:
+        if table not in plan.virtual:
             db.execute(f"DELETE FROM {quote(table)}")
             continue
         try:
             db.execute(f"INSERT INTO {quote(table)} ({quote(table)}) VALUES ('delete-all')")
         except sqlite3.OperationalError:  # not FTS5, or one keeping its own texts
             _recreate(db, table)
+            changed = True
     for _name, sql in triggers:
         db.execute(sql)
-    _remember(db, layout)
-
-
-class _Layout(NamedTuple):
-    """What emptying needs to know of a schema, read once rather than at every reset:
-    a reset changes the schema (the triggers), so every statement is prepared again at
-    the next one, and reading `sqlite_master` and `pragma_table_list` afresh cost about
-    0.15 ms of a 1.5 ms reset (issue 14)."""
-
-    db: sqlite3.Connection  # held, so that no other connection can come to have its id
-    version: int  # `PRAGMA schema_version` this describes: any other schema change differs
-    delete_triggers: tuple[tuple[str, str, str], ...]  # (table, trigger, SQL), as created
-    virtual: frozenset[str]
-
-
-_LAYOUTS: dict[int, _Layout] = {}  # by id() of the connection: the few most recent
-_LAYOUTS_KEPT = 4
-
-
-def _layout(db: sqlite3.Connection) -> _Layout:
-    (version,) = db.execute("PRAGMA schema_version").fetchone()
-    known = _LAYOUTS.get(id(db))
-    if known is not None and known.db is db and known.version == version:
-        return known
-    triggers = tuple(
-        (table, name, sql)
-        for table, name, sql in db.execute(
-            "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY rowid"
-        )
-        if _DELETE_TRIGGER.search(sql.split("BEGIN", 1)[0])
-    )
-    virtual = frozenset(
-        name for (name,) in db.execute("SELECT name FROM pragma_table_list WHERE type = 'virtual'")
-    )
-    return _Layout(db, int(version), triggers, virtual)
-
-
-def _remember(db: sqlite3.Connection, layout: _Layout) -> None:
-    """Keep `layout` for the schema as emptying left it (its own changes are known)."""
-    (version,) = db.execute("PRAGMA schema_version").fetchone()
-    _LAYOUTS.pop(id(db), None)
-    _LAYOUTS[id(db)] = layout._replace(version=int(version))
-    while len(_LAYOUTS) > _LAYOUTS_KEPT:
-        del _LAYOUTS[next(iter(_LAYOUTS))]
+    if not changed:
+        return plan
+    # Its own changes (the triggers as they were) are known: the rest still holds.
+    return plan._replace(version=schema_version(db))
 
 
 _DELETE_TRIGGER = re.compile(r"\bDELETE\s+ON\b", re.IGNORECASE)

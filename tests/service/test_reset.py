@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from simulator.core.progress import Registration, start
 from simulator.fixtures import load
@@ -170,24 +173,70 @@ def test_reset_to_other_fixtures_replaces_the_stored_ones(tmp_path: Path) -> Non
 
 
 def test_reset_follows_schema_changes_made_between_resets(tmp_path: Path) -> None:
-    """What reset learnt of the schema at one reset is read again once the schema changed."""
+    """What reset learnt of the schema at one reset is read again once the schema changed:
+    a table added later is emptied, with its foreign key and its delete trigger, and both
+    still hold afterwards."""
     store = Store.open(tmp_path / "sim.db")
     store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
     store.record(start(registration("first@example.com")))
     store.reset(FIXTURES.organizations, FIXTURES.activities)
-    store.db.execute("DROP TRIGGER registration_search_delete")
     store.db.execute("CREATE TABLE deleted_learners (id INTEGER PRIMARY KEY, email TEXT);")
+    store.db.execute(
+        "CREATE TABLE learner_notes (id INTEGER PRIMARY KEY,"
+        " learner INTEGER NOT NULL REFERENCES learners (id))"
+    )
     store.db.execute(
         "CREATE TRIGGER learner_gone AFTER DELETE ON learners BEGIN"
         " INSERT INTO deleted_learners (email) VALUES (OLD.email); END"
     )
     store.record(start(registration("second@example.com")))
+    store.db.execute("INSERT INTO learner_notes (learner) SELECT id FROM learners")
     store.reset(FIXTURES.organizations, FIXTURES.activities)
     triggers = {
         row[0] for row in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     }
-    assert "registration_search_delete" not in triggers and "learner_gone" in triggers
+    assert "learner_gone" in triggers
     counts_after = counts(store)
     assert counts_after["learners"] == counts_after["registrations"] == 0
+    assert counts_after["learner_notes"] == 0
     assert counts_after["deleted_learners"] == 0  # emptied, not filled by the trigger
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute("INSERT INTO learner_notes (learner) VALUES (12345)")
+    store.close()
+
+
+def test_reset_leaves_the_schema_and_its_prepared_statements_as_they_are(tmp_path: Path) -> None:
+    """Emptying the simulator's own tables changes no schema and no connection setting:
+    either would make SQLite prepare every statement of the connection again, in the
+    reset and in each request after it (issue 14)."""
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    before = store.db.execute("PRAGMA schema_version").fetchone()[0]
+    for i in range(30):
+        store.record(start(registration(f"r{i}@example.com")))
+    store.reset(FIXTURES.organizations, FIXTURES.activities)
+    assert store.db.execute("PRAGMA schema_version").fetchone()[0] == before
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert counts(store)["registrations"] == 0
+    store.close()
+
+
+def test_a_registration_needs_a_stored_learner(tmp_path: Path) -> None:
+    """What the foreign key to learners guaranteed, a trigger guarantees (migration 011)."""
+    store = Store.open(tmp_path / "sim.db")
+    store.load_fixtures(FIXTURES.organizations, FIXTURES.activities)
+    store.record(start(registration("known@example.com")))
+    (columns,) = store.db.execute(
+        "SELECT group_concat(name) FROM pragma_table_info('registrations')"
+    ).fetchone()
+    assert "learner_id" in columns.split(",")
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        store.db.execute(
+            "INSERT INTO registrations (registration, organization_id, learner_id, course_id,"
+            " activity_id, activity_title, email, first_name, last_name, progress,"
+            " date_started, last_activity_at, transaction_id)"
+            " VALUES ('r-x', 'acme-learning', 999, 'c', 'a', 't', 'e@x.test', 'F', 'L', 0,"
+            " '2026-01-05T09:00:00.000Z', '2026-01-05T09:00:00.000Z', 1)"
+        )
     store.close()

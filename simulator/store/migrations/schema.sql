@@ -2,8 +2,8 @@
 -- SQLite records it; a new database is created from it in one transaction
 -- (Store.migrate, simulator/store/snapshot.py). After adding or changing a
 -- migration, run: make schema  (or: python -m simulator.store.snapshot)
--- Made from: 001_foundation.sql, 002_progress_reports.sql, 003_webhooks.sql, 004_launches.sql, 005_lower_case_registrations.sql, 006_contentless_search.sql, 007_lean_sort_indexes.sql, 008_launch_indexes.sql, 009_launch_rowids.sql, 010_webhook_outbox_due.sql
--- sha256 of the migrations: ad4dab4ec9ee48e6c57de858294bfb1ef553b27549420fdee0ca25b0307c511c
+-- Made from: 001_foundation.sql, 002_progress_reports.sql, 003_webhooks.sql, 004_launches.sql, 005_lower_case_registrations.sql, 006_contentless_search.sql, 007_lean_sort_indexes.sql, 008_launch_indexes.sql, 009_launch_rowids.sql, 010_webhook_outbox_due.sql, 011_registrations_truncatable.sql
+-- sha256 of the migrations: fbec99d65a2b5cf5f8d6e1808b0dbf0034f5602539d6028d602f5710713f2213
 
 CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL);
 
@@ -30,26 +30,6 @@ CREATE TABLE learners (
     UNIQUE (organization_id, email)
 );
 
-CREATE TABLE registrations (
-    registration TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL,
-    learner_id INTEGER NOT NULL REFERENCES learners (id),
-    course_id TEXT NOT NULL,
-    activity_id TEXT NOT NULL,
-    activity_title TEXT NOT NULL,
-    email TEXT NOT NULL,
-    first_name TEXT NOT NULL,
-    last_name TEXT NOT NULL,
-    member_identifier TEXT NOT NULL DEFAULT '',
-    progress INTEGER NOT NULL,
-    date_started TEXT NOT NULL,
-    date_completed TEXT NOT NULL DEFAULT '',
-    completion_code TEXT NOT NULL DEFAULT '',
-    last_activity_at TEXT NOT NULL,
-    transaction_id INTEGER NOT NULL,
-    warnings TEXT NOT NULL DEFAULT '[]'
-);
-
 CREATE TABLE transactions (
     transaction_id INTEGER PRIMARY KEY AUTOINCREMENT,
     registration TEXT NOT NULL,
@@ -66,10 +46,6 @@ CREATE TABLE report_titles (
     title TEXT NOT NULL,
     PRIMARY KEY (organization_id, title)
 ) WITHOUT ROWID;
-
-CREATE INDEX reports_by_transaction ON registrations (organization_id, transaction_id);
-
-CREATE INDEX reports_by_last_activity ON registrations (organization_id, last_activity_at);
 
 CREATE TABLE quotas (
     token TEXT PRIMARY KEY,
@@ -150,9 +126,57 @@ CREATE VIRTUAL TABLE registration_search USING fts5 (
     tokenize = 'trigram', content = ''
 );
 
+CREATE TABLE registration_search_upto (upto INTEGER NOT NULL);
+
+CREATE TABLE "launches" (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    course_id TEXT NOT NULL,
+    registration TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '',
+    organization_id TEXT NOT NULL DEFAULT '',
+    outcome TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+
+CREATE INDEX launches_registration ON launches (registration);
+
+CREATE INDEX launches_course ON launches (course_id);
+
+CREATE INDEX webhook_outbox_due ON webhook_outbox (webhook_id, next_attempt_at, seq, id);
+
+CREATE TABLE "registrations" (
+    id INTEGER PRIMARY KEY,
+    registration TEXT NOT NULL UNIQUE,
+    organization_id TEXT NOT NULL,
+    learner_id INTEGER NOT NULL,
+    course_id TEXT NOT NULL,
+    activity_id TEXT NOT NULL,
+    activity_title TEXT NOT NULL,
+    email TEXT NOT NULL,
+    first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL,
+    member_identifier TEXT NOT NULL DEFAULT '',
+    progress INTEGER NOT NULL,
+    date_started TEXT NOT NULL,
+    date_completed TEXT NOT NULL DEFAULT '',
+    completion_code TEXT NOT NULL DEFAULT '',
+    last_activity_at TEXT NOT NULL,
+    transaction_id INTEGER NOT NULL,
+    warnings TEXT NOT NULL DEFAULT '[]'
+);
+
+CREATE INDEX reports_by_transaction ON registrations (organization_id, transaction_id);
+
+CREATE INDEX reports_by_last_activity ON registrations (organization_id, last_activity_at);
+
 CREATE INDEX reports_by_email ON registrations (organization_id, email COLLATE NOCASE);
 
-CREATE TABLE registration_search_upto (upto INTEGER NOT NULL);
+CREATE TRIGGER registration_learner_known BEFORE INSERT ON registrations
+WHEN NOT EXISTS (SELECT 1 FROM learners WHERE id = NEW.learner_id) BEGIN
+    SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: registrations.learner_id');
+END;
 
 CREATE TRIGGER registration_search_replace BEFORE INSERT ON registrations BEGIN
     INSERT INTO registration_search
@@ -183,29 +207,3 @@ ON registrations BEGIN
     INSERT OR IGNORE INTO report_titles (organization_id, title)
     VALUES (NEW.organization_id, NEW.activity_title);
 END;
-
-CREATE TRIGGER registration_search_delete AFTER DELETE ON registrations BEGIN
-    INSERT INTO registration_search
-        (registration_search, rowid, name, email, registration, completion_code)
-    SELECT 'delete', OLD.rowid, OLD.first_name || ' ' || OLD.last_name, OLD.email,
-           OLD.registration, OLD.completion_code
-    WHERE OLD.rowid <= (SELECT COALESCE(MAX(upto), 0) FROM registration_search_upto);
-END;
-
-CREATE TABLE "launches" (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    source TEXT NOT NULL,
-    course_id TEXT NOT NULL,
-    registration TEXT NOT NULL DEFAULT '',
-    email TEXT NOT NULL DEFAULT '',
-    organization_id TEXT NOT NULL DEFAULT '',
-    outcome TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-
-CREATE INDEX launches_registration ON launches (registration);
-
-CREATE INDEX launches_course ON launches (course_id);
-
-CREATE INDEX webhook_outbox_due ON webhook_outbox (webhook_id, next_attempt_at, seq, id);
