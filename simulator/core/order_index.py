@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any
 
+from msgspec.json import decode as _decode
 from sortedcontainers import SortedList
 
 from simulator.core.record_search import (
@@ -85,7 +86,7 @@ def make_entry(
 
 def record_of(entry: Entry) -> dict[str, Any]:
     """The wire record, with the real member identifier (for sort keys)."""
-    found: dict[str, Any] = json.loads(entry[BODY])
+    found: dict[str, Any] = _decode(entry[BODY])
     found["memberIdentifier"] = entry[MEMBER]
     return found
 

@@ -2,9 +2,10 @@
 
 Built per (organization, member-id visibility) on first use after start, so a
 restart never serves anything but what the file holds. Afterwards every write
-is caught up from the `transactions` table: transaction ids only grow, so the
-registrations changed since the last look are those named by a transaction
-with a higher id (a rowid range scan), and only those rows are read again.
+is caught up: transaction ids only grow, and each write sets its registration's
+`transaction_id` to its own, so the registrations changed since the last look are
+those with a higher one (a range of `reports_by_transaction`), and only those rows
+are read again.
 
 A reset empties `transactions` and counts ids from 1 again; it is noticed by
 the highest id falling below the last one applied (and announced through
@@ -152,19 +153,32 @@ class ReportRecords:
             return
         if highest == self.applied:
             return
+        # Each registration's organization as of its last transaction (a rowid range of
+        # `transactions`, in order: the last one wins), to see one that moved (a `reg`
+        # launched again by another organization: a launch refuses it, the store need not).
+        owners = dict(
+            self.db.execute(
+                "SELECT registration, organization_id FROM transactions WHERE transaction_id > ?",
+                (self.applied,),
+            )
+        ).items()
+        for (org, _shown), records in self.sets.items():  # moved to another organization
+            for registration, owner in owners:
+                if owner != org and registration in records.entries:
+                    records.remove(registration)
         for shown in {member_ids for _org, member_ids in self.sets}:
+            # Every write sets its registration's `transaction_id` to the new transaction's,
+            # so the rows changed since `applied` are one range of `reports_by_transaction`
+            # per organization with a set for this view: read in index order, not looked up
+            # one by one through `transactions` (18 against 45 us a row, issue 14).
+            wanted = sorted(org for org, member_ids in self.sets if member_ids == shown)
+            marks = ", ".join("?" * len(wanted))
             rows = self.db.execute(
-                f"SELECT {_ROW} FROM registrations WHERE registration IN"
-                " (SELECT registration FROM transactions WHERE transaction_id > ?)",
-                (shown, self.applied),
+                f"SELECT {_ROW} FROM registrations WHERE organization_id IN ({marks})"
+                " AND transaction_id > ?",
+                (shown, *wanted, self.applied),
             ).fetchall()
-            for (org, member_ids), records in self.sets.items():
-                if member_ids != shown:
-                    continue
-                for row in rows:
-                    registration, owner, entry = _entry(row)
-                    if owner == org:
-                        records.upsert(registration, entry)
-                    else:
-                        records.remove(registration)
+            for row in rows:
+                registration, owner, entry = _entry(row)
+                self.sets[(owner, shown)].upsert(registration, entry)
         self.applied = highest

@@ -203,3 +203,35 @@ def test_a_reset_then_the_same_ids_again_is_not_mistaken_for_no_change() -> None
         assert total == 1 and json.loads(body)[0]["lastName"] == "New"
     finally:
         store.close()
+
+
+def test_a_registration_moved_to_another_organization_leaves_the_first_ones_pages() -> None:
+    """A launch refuses a `reg` another organization holds; the store does not, and its
+    pages follow the row, to an organization with records in memory or to one without."""
+    store = Store.open(":memory:")
+    try:
+        reports = ReportStore(store.db, store.transaction)
+        made = [
+            a_registration(registration=f"reg-{n}", organization_id=org, course_id="c1",
+                           activity_id="a1", activity_title="T", email=f"l{n}@x.test",
+                           first_name="Ann", last_name=f"L{n}", date_started=T0,
+                           last_activity_at=T0)
+            for n, org in enumerate(["o1", "o1", "o1", "o2"])
+        ]  # fmt: skip
+        for state in made:
+            store.record(Step(EventKind.STARTED, state))
+        for org in ("o1", "o2"):
+            reports.page(org, ReportQuery(token="t", sort="lastName"), False)  # built
+        store.record(Step(EventKind.STARTED, replace(made[0], organization_id="o2")))
+        store.record(Step(EventKind.STARTED, replace(made[1], organization_id="o3")))
+        reports.changed()
+        for org in ("o1", "o2", "o3"):
+            for query in (ReportQuery(token="t"), ReportQuery(token="t", sort="lastName")):
+                total, body = reports.page(org, query, False)
+                assert (total, json.loads(body)) == reference(store, org, query, False), org
+        assert [
+            r["registration"]
+            for r in json.loads(reports.page("o1", ReportQuery(token="t"), False)[1])
+        ] == ["reg-2"]
+    finally:
+        store.close()
