@@ -9,11 +9,13 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import simulator.store as store_module
 from simulator import fixtures
+from simulator.core.progress import Step
 from simulator.core.report_query import ReportQuery
 from simulator.seed import generate
 from simulator.store import MIGRATIONS, Store
@@ -24,7 +26,7 @@ ORGANIZATION = "acme-learning"
 LOADED = fixtures.load()
 
 
-def _steps(count: int, seed: int) -> list[object]:
+def _steps(count: int, seed: int) -> list[Step]:
     return list(
         generate(
             count,
@@ -52,7 +54,7 @@ def _answers(store: Store) -> list[tuple[int, object]]:
     return answers
 
 
-def _rows(store: Store) -> list[tuple[object, ...]]:
+def _rows(store: Store) -> list[tuple[Any, ...]]:
     return store.db.execute(
         "SELECT rowid, registration, learner_id, email, completion_code, transaction_id"
         " FROM registrations ORDER BY rowid"
@@ -76,10 +78,10 @@ def test_an_upgraded_database_keeps_its_rowids_and_answers_as_before(
             old = Store.open(target)
             old.load_fixtures(LOADED.organizations, LOADED.activities)
             first = _steps(120, seed=21)
-            old.record_many(first)  # type: ignore[arg-type]
+            old.record_many(first)
             for step in _steps(80, seed=22):
-                old.record(step)  # type: ignore[arg-type]
-            old.record(first[0])  # type: ignore[arg-type]  # a reg launched again: a new rowid, a gap
+                old.record(step)
+            old.record(first[0])  # a reg launched again: a new rowid, a gap
             old.close()
         old = Store.open(path)
         rows = _rows(old)
@@ -102,11 +104,11 @@ def test_an_upgraded_database_keeps_its_rowids_and_answers_as_before(
         (indexed,) = upgraded.db.execute("SELECT COUNT(*) FROM registration_search").fetchone()
         assert indexed == 200
         step = _steps(1, seed=23)[0]  # its start
-        registration, _transaction = upgraded.record(step)  # type: ignore[arg-type]
+        registration, _transaction = upgraded.record(step)
         (rowid,) = upgraded.db.execute(
             "SELECT rowid FROM registrations WHERE registration = ?", (registration.registration,)
         ).fetchone()
-        assert rowid == rows[-1][0] + 1  # type: ignore[operator]
+        assert rowid == rows[-1][0] + 1
         reports = ReportStore(upgraded.db, upgraded.transaction)
         query = ReportQuery(token="t", search=registration.email)
         found = json.loads(reports.page(ORGANIZATION, query, False)[1])
@@ -122,9 +124,9 @@ def test_vacuum_keeps_every_registration_where_search_finds_it(tmp_path: Path) -
     store = Store.open(path)
     store.load_fixtures(LOADED.organizations, LOADED.activities)
     steps = _steps(200, seed=31)
-    store.record_many(steps[:100])  # type: ignore[arg-type]
+    store.record_many(steps[:100])
     for step in steps[100:]:
-        store.record(step)  # type: ignore[arg-type]
+        store.record(step)
     expected = _answers(store)
     store.close()
     with sqlite3.connect(path) as db:
