@@ -2,7 +2,7 @@
 
 Random registrations (names that tie, differ only in case, or are not ASCII), two
 organizations, progress and completions written after the index was built (so
-the catch-up from `transactions` is exercised), and random sorts, orders,
+the catch-up of changed rows is exercised), and random sorts, orders,
 filters and starts, compared page by page with a reference query that has no
 index, no cache and no cleverness.
 """
@@ -170,7 +170,7 @@ def test_index_pages_equal_plain_sql(
             states[state.registration] = store.record(Step(kind, new))[0]
             if n % 4 == 0:
                 reports.changed()  # as the service announces some (not all) writes
-        check(reports, store, asked)  # caught up from `transactions`
+        check(reports, store, asked)  # caught up with the rows changed since
     finally:
         store.close()
 
