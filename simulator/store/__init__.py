@@ -223,10 +223,11 @@ class Store(RegistrationRecords):
         self, organizations: Sequence[Organization], activities: Sequence[Activity]
     ) -> None:
         plan = self._reset_plan = reset_plan(self.db, KEPT | FIXTURE_TABLES, self._reset_plan)
-        # With foreign keys on, SQLite deletes the rows of a table taking part in one one
-        # by one, to check them. The schema has none (migration 011): turning them off
-        # and on (a pragma that only works outside a transaction) would expire every
-        # prepared statement of the connection, so it is done only for a schema that has.
+        # With foreign keys on, SQLite deletes the rows of a table that takes part in a
+        # foreign key one by one, to check them. The schema has none (migration 011):
+        # turning them off and on (a pragma that only works outside a transaction) would
+        # expire every prepared statement of the connection, so it is done only for a
+        # schema that has one.
         toggle = plan.linked and not self.db.in_transaction
         if toggle:
             self.db.execute("PRAGMA foreign_keys = OFF")
@@ -244,8 +245,6 @@ class Store(RegistrationRecords):
     ) -> None:
         with self.transaction() as db:
             self._reset_plan = empty(db, plan, nonempty(db, plan.tables))
-            if nonempty(db, ["sqlite_sequence"]):
-                db.execute("DELETE FROM sqlite_sequence")
             if self.organizations() == list(organizations) and self.activities() == tuple(
                 activities
             ):  # the fixtures as they are (read from the cache): nothing to load again

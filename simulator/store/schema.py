@@ -1,9 +1,10 @@
 """What `Store.reset` empties, read from the schema itself rather than from a list.
 
 Every table in `sqlite_master` is state to forget, except the migration record,
-SQLite's own tables and the shadow tables behind a full-text index (emptied
-through their index). Tables holding rows are emptied the way SQLite does it
-cheaply (`empty`): what the tables hold in pages, not in rows times indexes.
+SQLite's own tables (but `sqlite_sequence`, so AUTOINCREMENT ids count from 1 again)
+and the shadow tables behind a full-text index (emptied through their index).
+Tables holding rows are emptied the way SQLite does it cheaply (`empty`): what the
+tables hold in pages, not in rows times indexes.
 They are listed children before parents. A migration that adds a table needs no
 other change.
 """
@@ -44,8 +45,10 @@ def reset_plan(
     listed = [  # (name, type): shadow tables behind a full-text index are emptied through it
         (name, kind)
         for schema, name, kind, *_ in db.execute("PRAGMA table_list")
-        if schema == "main" and kind in ("table", "virtual") and not name.startswith("sqlite_")
-    ]
+        if schema == "main"
+        and kind in ("table", "virtual")
+        and (name == "sqlite_sequence" or not name.startswith("sqlite_"))
+    ]  # `sqlite_sequence` too: AUTOINCREMENT ids count from 1 again after a reset
     names = sorted(name for name, _kind in listed)
     parents = {
         name: {row[2] for row in db.execute(f"PRAGMA foreign_key_list({quote(name)})")}
